@@ -1,0 +1,205 @@
+"""Every chart of the product: a tidy DataFrame in, an Altair chart out.
+
+One colour-blind-safe palette (Okabe & Ito, 2008) is used everywhere, and every axis says its
+unit. Pages only place the charts these functions return.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+#: Okabe-Ito palette: distinguishable with the common colour-vision deficiencies.
+PALETTE = [
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+]
+GREY = "#999999"
+#: Fixed colours for categories that recur across pages, so "inhaler" is always the same blue.
+CATEGORY_COLOURS = {
+    "inhaler": PALETTE[0],
+    "anaesthetic": PALETTE[1],
+    "travel": PALETTE[2],
+    "medicine": PALETTE[3],
+    "waste": PALETTE[4],
+    "consumable": PALETTE[5],
+    "energy": PALETTE[6],
+    "other": GREY,
+}
+
+
+def colour_scale(domain: list[str]) -> alt.Scale:
+    """A colour scale for ``domain`` that keeps known categories on their fixed colours."""
+    domain = [str(d) for d in domain]
+    spare = iter([c for c in PALETTE if c not in CATEGORY_COLOURS.values()] + PALETTE)
+    colours = [CATEGORY_COLOURS.get(d) or next(spare) for d in domain]
+    return alt.Scale(domain=domain, range=colours)
+
+
+def _base(df: pd.DataFrame) -> alt.Chart:
+    return alt.Chart(df).properties(width="container")
+
+
+# --- factors -------------------------------------------------------------------------------------
+def factor_range(df: pd.DataFrame, unit: str) -> alt.Chart:
+    """Central value with low-high whiskers for a set of factors sharing ``unit``.
+
+    Columns: name, value, low, high.
+    """
+    base = _base(df).encode(y=alt.Y("name:N", title=None, sort="-x"))
+    rule = base.mark_rule(color=GREY).encode(x=alt.X("low:Q", title=unit), x2="high:Q")
+    point = base.mark_point(filled=True, size=60, color=PALETTE[0]).encode(
+        x="value:Q", tooltip=["name", "value", "low", "high"]
+    )
+    return (rule + point).properties(height=max(120, 22 * len(df)))
+
+
+# --- pathways ------------------------------------------------------------------------------------
+
+
+# --- prescribing ---------------------------------------------------------------------------------
+
+
+# --- scenarios and finance -----------------------------------------------------------------------
+def trajectory_vs_target(totals: pd.DataFrame, path: pd.DataFrame | None = None,
+                         milestones: pd.DataFrame | None = None, title: str = "") -> alt.Chart:
+    """A scenario's total emissions a year with its low-high band, the no-action line and the
+    target path (dashed black) with its milestones.
+
+    ``totals``: year, tCO2e, tCO2e_low, tCO2e_high, tCO2e_no_action; ``path``: year,
+    target_tCO2e; ``milestones``: year, target_tCO2e, target_id, met.
+    """
+    y_title = "tCO2e per year"
+    x = alt.X("year:Q", title="Year", axis=alt.Axis(format="d"))
+    base = alt.Chart(totals)
+    band = base.mark_area(opacity=0.25, color=PALETTE[0]).encode(
+        x=x, y=alt.Y("tCO2e_low:Q", title=y_title), y2="tCO2e_high:Q")
+    no_action = base.mark_line(color=GREY, strokeDash=[2, 2]).encode(
+        x=x, y="tCO2e_no_action:Q", tooltip=[alt.Tooltip("year:Q", format="d"),
+                                              alt.Tooltip("tCO2e_no_action:Q", title="no action, tCO2e", format=",.0f")])
+    line = base.mark_line(color=PALETTE[0], strokeWidth=3).encode(
+        x=x, y="tCO2e:Q",
+        tooltip=[alt.Tooltip("year:Q", format="d"), alt.Tooltip("tCO2e:Q", title="scenario, tCO2e", format=",.0f"),
+                 alt.Tooltip("tCO2e_low:Q", title="low", format=",.0f"),
+                 alt.Tooltip("tCO2e_high:Q", title="high", format=",.0f")])
+    layers = [band, no_action, line]
+    if path is not None and len(path):
+        layers.append(alt.Chart(path).mark_line(color=PALETTE[7], strokeDash=[6, 4]).encode(
+            x=x, y="target_tCO2e:Q",
+            tooltip=[alt.Tooltip("year:Q", format="d"), alt.Tooltip("target_tCO2e:Q", title="target path, tCO2e",
+                                                                   format=",.0f")]))
+    if milestones is not None and len(milestones):
+        layers.append(alt.Chart(milestones).mark_point(size=90, filled=True, shape="diamond").encode(
+            x=x, y="target_tCO2e:Q",
+            color=alt.Color("met:N", title="Milestone met",
+                            scale=alt.Scale(domain=[True, False], range=[PALETTE[2], PALETTE[5]])),
+            tooltip=["target_id", alt.Tooltip("year:Q", format="d"),
+                     alt.Tooltip("target_tCO2e:Q", title="target, tCO2e", format=",.0f"), "met"]))
+    chart = alt.layer(*layers).properties(width="container", height=360)
+    return chart.properties(title=title) if title else chart
+
+
+def trajectory_by_category(traj: pd.DataFrame) -> alt.Chart:
+    """Stacked areas of a scenario's emissions by category (``traj``: year, category, tCO2e)."""
+    cats = sorted(traj["category"].unique())
+    return _base(traj).mark_area().encode(
+        x=alt.X("year:Q", title="Year", axis=alt.Axis(format="d")),
+        y=alt.Y("tCO2e:Q", title="tCO2e per year", stack=True),
+        color=alt.Color("category:N", title="Category", scale=colour_scale(cats)),
+        tooltip=[alt.Tooltip("year:Q", format="d"), "category", alt.Tooltip("tCO2e:Q", format=",.0f")],
+    ).properties(height=320)
+
+
+def scenario_comparison(df: pd.DataFrame, path: pd.DataFrame | None = None) -> alt.Chart:
+    """Two or more scenarios' totals on one chart (``df``: scenario, year, tCO2e, tCO2e_low,
+    tCO2e_high), each with its band, and an optional target path (year, target_tCO2e)."""
+    names = list(dict.fromkeys(df["scenario"]))
+    colour = alt.Color("scenario:N", title="Scenario", scale=alt.Scale(domain=names, range=PALETTE[: len(names)]))
+    x = alt.X("year:Q", title="Year", axis=alt.Axis(format="d"))
+    base = alt.Chart(df)
+    band = base.mark_area(opacity=0.15).encode(x=x, y=alt.Y("tCO2e_low:Q", title="tCO2e per year"),
+                                               y2="tCO2e_high:Q", color=colour)
+    line = base.mark_line(strokeWidth=3).encode(
+        x=x, y="tCO2e:Q", color=colour,
+        tooltip=["scenario", alt.Tooltip("year:Q", format="d"), alt.Tooltip("tCO2e:Q", format=",.0f")])
+    layers = [band, line]
+    if path is not None and len(path):
+        layers.append(alt.Chart(path).mark_line(color=PALETTE[7], strokeDash=[6, 4]).encode(
+            x=x, y="target_tCO2e:Q", tooltip=[alt.Tooltip("target_tCO2e:Q", title="target path, tCO2e", format=",.0f")]))
+    return alt.layer(*layers).properties(width="container", height=360)
+
+
+def macc(df: pd.DataFrame) -> alt.Chart:
+    """Marginal abatement cost curve: one bar per intervention, cheapest per tonne first; width =
+    tCO2e abated over the appraisal period (``x0``..``x1``), height = GBP per tCO2e
+    (``cost_per_tCO2e``; below zero saves money). Colour = category."""
+    cats = sorted(df["category"].unique()) if len(df) else []
+    bars = alt.Chart(df).mark_rect(stroke="white", strokeWidth=1).encode(
+        x=alt.X("x0:Q", title="tCO2e abated over the appraisal period (cumulative)"),
+        x2="x1:Q",
+        y=alt.Y("cost_per_tCO2e:Q", title="GBP per tCO2e abated (net present cost)"),
+        y2=alt.datum(0),
+        color=alt.Color("category:N", title="Category", scale=colour_scale(cats)),
+        tooltip=["name", "category", alt.Tooltip("abated_tCO2e:Q", title="tCO2e abated", format=",.0f"),
+                 alt.Tooltip("cost_per_tCO2e:Q", title="GBP per tCO2e", format=",.0f"),
+                 alt.Tooltip("npc_gbp:Q", title="net present cost, GBP", format=",.0f")],
+    )
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color=GREY).encode(y="y:Q")
+    return alt.layer(bars, zero).properties(width="container", height=340)
+
+
+def cumulative_budget(df: pd.DataFrame) -> alt.Chart:
+    """Cumulative spend (negative = saving) by year: one line per intervention and the total
+    in black (``df``: year, name, cumulative_gbp, total_cumulative_gbp; GBP, undiscounted)."""
+    names = list(dict.fromkeys(df["name"]))
+    x = alt.X("year:Q", title="Year", axis=alt.Axis(format="d"))
+    lines = alt.Chart(df).mark_line().encode(
+        x=x, y=alt.Y("cumulative_gbp:Q", title="GBP, cumulative (undiscounted)"),
+        color=alt.Color("name:N", title="Intervention",
+                        scale=alt.Scale(domain=names, range=[PALETTE[i % 7] for i in range(len(names))])),
+        tooltip=["name", alt.Tooltip("year:Q", format="d"), alt.Tooltip("cumulative_gbp:Q", format=",.0f")])
+    total = alt.Chart(df.drop_duplicates("year")).mark_line(color=PALETTE[7], strokeWidth=3).encode(
+        x=x, y="total_cumulative_gbp:Q",
+        tooltip=[alt.Tooltip("year:Q", format="d"), alt.Tooltip("total_cumulative_gbp:Q", title="all, GBP", format=",.0f")])
+    return alt.layer(lines, total).properties(width="container", height=320)
+
+
+
+# --- calculators ---------------------------------------------------------------------------------
+def agent_comparison(df: pd.DataFrame, unit: str = "kgCO2e per anaesthetic") -> alt.Chart:
+    """The same anaesthetic with each agent (and TIVA/regional at zero): bars with low-high whiskers.
+
+    Columns: name, kgCO2e, kgCO2e_low, kgCO2e_high (from ``anaesthetics.compare_agents``).
+    """
+    base = _base(df).encode(y=alt.Y("name:N", title=None, sort=None))
+    bars = base.mark_bar(color=CATEGORY_COLOURS["anaesthetic"]).encode(
+        x=alt.X("kgCO2e:Q", title=f"{unit} (agent vented)"),
+        tooltip=["name", alt.Tooltip("kgCO2e:Q", format=",.3g"), alt.Tooltip("kgCO2e_low:Q", format=",.3g"),
+                 alt.Tooltip("kgCO2e_high:Q", format=",.3g")],
+    )
+    whiskers = base.mark_rule(color=PALETTE[7]).encode(x="kgCO2e_low:Q", x2="kgCO2e_high:Q")
+    labels = base.mark_text(align="left", dx=4).encode(x="kgCO2e_high:Q", text=alt.Text("kgCO2e:Q", format=",.3g"))
+    return (bars + whiskers + labels).properties(height=max(120, 32 * len(df)))
+
+
+def travel_by_mode(df: pd.DataFrame, unit: str = "kgCO2e a year") -> alt.Chart:
+    """A service's travel by mode, with the virtual-consultation saving as a negative bar.
+
+    Columns: name, kind ('travel' or 'virtual saving'), kgCO2e, kgCO2e_low, kgCO2e_high
+    (from ``travel.service``).
+    """
+    base = _base(df).encode(y=alt.Y("name:N", title=None, sort=None))
+    bars = base.mark_bar().encode(
+        x=alt.X("kgCO2e:Q", title=unit),
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["travel", "virtual saving"],
+                                                              range=[CATEGORY_COLOURS["travel"], PALETTE[4]])),
+        tooltip=["name", alt.Tooltip("kgCO2e:Q", format=",.4g"), alt.Tooltip("distance_km:Q", format=",.0f")],
+    )
+    whiskers = base.mark_rule(color=PALETTE[7]).encode(x="kgCO2e_low:Q", x2="kgCO2e_high:Q")
+    return (bars + whiskers).properties(height=max(120, 32 * len(df)))

@@ -1,0 +1,110 @@
+"""``carbon``: the engine from a terminal.
+
+Each module in this package that defines ``register(subparsers)`` adds its own subcommands
+(``factors``, ``db``, ``pathway``, ...); handlers return an exit code. Bad input ends with a
+one-line message on stderr and a non-zero code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import pkgutil
+import sys
+
+import pandas as pd
+
+from carbon.reports import to_csv
+
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class CLIError(Exception):
+    """A problem the user can fix; printed as one line."""
+
+    def __init__(self, message: str, code: int = EXIT_BAD_INPUT):
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="carbon", description="Care-pathway carbon calculator")
+    parser.add_argument("--db", help="DuckDB file to use (default: $CARBON_DB or data/carbon.duckdb)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "register"):
+            module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except CLIError as exc:
+        print(f"carbon: {exc}", file=sys.stderr)
+        return exc.code
+    except (ValueError, KeyError, LookupError) as exc:  # UnitError, LibraryError, FactorNotFound, ...
+        msg = str(exc).strip().splitlines()
+        print(f"carbon: {msg[0] if msg else type(exc).__name__}", file=sys.stderr)
+        for extra in msg[1:20]:
+            print(f"  {extra}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except RuntimeError as exc:  # StoreLockedError and friends
+        print(f"carbon: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def open_store(args):
+    """The store named by ``--db`` (or the default), migrated and with the library loaded."""
+    from carbon.factors import open_store as _open
+
+    return _open(getattr(args, "db", None))
+
+
+def add_format(p: argparse.ArgumentParser, choices=("table", "csv", "json"), default="table") -> None:
+    p.add_argument("--format", choices=choices, default=default, help=f"output format (default {default})")
+
+
+def emit(data, fmt: str, columns: list[str] | None = None) -> None:
+    """Print a DataFrame (or a dict, for json) as a table, CSV or JSON."""
+    if isinstance(data, dict):
+        if fmt == "json":
+            print(json.dumps(data, indent=2, default=_json_default))
+        else:
+            width = max(len(k) for k in data)
+            for k, v in data.items():
+                print(f"{k:<{width}}  {_plain(v)}")
+        return
+    df = data if columns is None else data[columns]
+    if fmt == "csv":
+        sys.stdout.write(to_csv(df))
+    elif fmt == "json":
+        print(json.dumps(json.loads(df.to_json(orient="records")), indent=2))
+    else:
+        with pd.option_context("display.max_rows", None, "display.max_columns", None,
+                               "display.width", 200, "display.max_colwidth", 60):
+            print(df.to_string(index=False) if len(df) else "(nothing)")
+
+
+def _plain(v) -> str:
+    if isinstance(v, float):
+        return f"{v:,.6g}"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(map(str, v))
+    return str(v)
+
+
+def _json_default(v):
+    if hasattr(v, "item"):
+        return v.item()
+    return str(v)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""The factor library page through AppTest, on the real app and the real database."""
+
+import pytest
+
+from carbon import factors as fx
+
+PAGE = "pages/9_Factor_library.py"
+
+
+def test_search_finds_salbutamol_inhalers(open_page):
+    at = open_page(PAGE)
+    at.text_input(key="factor_search").input("ventolin").run()
+    table = at.dataframe[0].value
+    assert {"ventolin_evohaler", "ventolin_accuhaler"} <= set(table["id"])
+    assert (table["source_title"].str.len() > 0).all()
+    at.text_input(key="factor_search").input("no such thing at all").run()
+    assert at.dataframe[0].value.empty
+    assert any("No factor matches" in i.value for i in at.info)
+
+
+def test_filter_by_category(open_page, store):
+    at = open_page(PAGE)
+    at.selectbox(key="factor_category").select("travel").run()
+    table = at.dataframe[0].value
+    assert set(table["category"]) == {"travel"}
+    assert len(table) == int(store.execute("SELECT count(*) FROM factor WHERE category='travel'").fetchone()[0])
+
+
+def test_gwp_switch_recomputes_derived_factors(open_page):
+    at = open_page(PAGE)
+    at.text_input(key="factor_search").input("desflurane").run()
+    at.selectbox(key="factor_detail").select("desflurane_bottle").run()
+    ar5 = at.dataframe[0].value.set_index("id").loc["desflurane_bottle", "value"]
+    at.sidebar.selectbox(key="_gwp_basis").select("SA2012").run()
+    sa = at.dataframe[0].value.set_index("id").loc["desflurane_bottle", "value"]
+    # 240 mL x 1.465 g/mL = 351.6 g of desflurane; x 1790 (AR5) and x 2540 (SA2012) kgCO2e/kg
+    assert ar5 == pytest.approx(0.3516 * 1790, rel=1e-6)
+    assert sa == pytest.approx(0.3516 * 2540, rel=1e-6)
+    text = " ".join(m.value for m in at.markdown)
+    assert "2,540 kgCO2e/kg on SA2012" in text
+
+
+def test_override_and_revert(open_page, store):
+    at = open_page(PAGE)
+    at.text_input(key="factor_search").input("rail").run()
+    at.selectbox(key="factor_detail").select("rail_national").run()
+    at.sidebar.text_input(key="_who").input("Alice Lead").run()
+    at.number_input[0].set_value(0.05)
+    at.text_input[1].input("Scotrail 2025 traction data")
+    at.button[0].click().run()
+    assert not at.exception
+    row = at.dataframe[0].value.set_index("id").loc["rail_national"]
+    assert row["value"] == pytest.approx(0.05) and bool(row["overridden"])
+    hist = at.dataframe[1].value
+    assert hist["who"].iloc[0] == "Alice Lead" and hist["reason"].iloc[0] == "Scotrail 2025 traction data"
+    at.button(key="revert_override").click().run()
+    row = at.dataframe[0].value.set_index("id").loc["rail_national"]
+    assert row["value"] == pytest.approx(0.03546) and not bool(row["overridden"])
+    assert fx.override_history(store, "rail_national")["reverted_by"].iloc[0] == "Alice Lead"
+
+
+def test_override_without_a_name_is_refused(open_page, store):
+    at = open_page(PAGE)
+    at.text_input(key="factor_search").input("rail").run()
+    at.selectbox(key="factor_detail").select("rail_national").run()
+    at.number_input[0].set_value(0.05)
+    at.text_input[1].input("a reason")
+    at.button[0].click().run()
+    assert any("who" in e.value for e in at.error)
+    assert fx.override_history(store).empty

@@ -1,0 +1,120 @@
+"""Real-browser journeys: the app served by streamlit on a free port, driven by headless Chromium.
+
+Chromium is Debian's (/usr/bin/chromium, installed by `make test` / .ci/run); Playwright only
+drives it, it downloads nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--headless", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory, seeded_db):
+    """The app on a free port, with a temporary copy of the seeded database."""
+    tmp = tmp_path_factory.mktemp("browser")
+    db = tmp / "carbon.duckdb"
+    shutil.copy(seeded_db, db)
+    port = _free_port()
+    env = {**os.environ, "CARBON_DB": str(db)}
+    env.pop("CARBON_FACTORS_DIR", None)
+    log = open(tmp / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError((tmp / "streamlit.log").read_text())
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("streamlit did not start in 60 s:\n" + (tmp / "streamlit.log").read_text())
+    yield {"url": url, "db": db, "log": tmp / "streamlit.log"}
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test` (it installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    p = context.new_page()
+    yield p
+    context.close()
+
+
+def wait_for_app(page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has finished running the script (no 'Running...' indicator)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        timeout=timeout,
+    )
+    page.wait_for_timeout(500)
+
+
+def open_app_page(page, base_url: str, title: str) -> None:
+    """Open the app at its root and click ``title`` in the sidebar navigation, as a user does.
+
+    Use this rather than page.goto(base_url + "/Page"): with a pages/ folder beside st.navigation,
+    Streamlit may serve a deep link in its legacy multipage mode (a known Streamlit quirk).
+    """
+    page.goto(base_url)
+    wait_for_app(page)
+    link = page.locator('[data-testid="stSidebarNav"] a', has_text=title)
+    if link.count():
+        link.first.click()
+        wait_for_app(page)
+    page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
+
+
+def assert_no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+        '[data-testid="stException"]').first.inner_text()
