@@ -1,0 +1,113 @@
+"""Travel: one journey by any mode, and a service's patient travel against a virtual-consultation share."""
+
+import pandas as pd
+import streamlit as st
+
+from carbon import charts, travel, ui
+from carbon.formatting import co2e
+
+store = ui.setup()
+basis = ui.basis()
+
+st.title("Travel")
+st.caption(
+    "Patient and staff journeys with the UK government (DESNZ 2025) conversion factors. Distances can be "
+    "in miles or km; a car's emissions can be shared among the people in it."
+)
+
+modes = travel.modes(store, basis)
+names = dict(zip(modes["id"], modes["name"]))
+per = dict(zip(modes["id"], modes["per"]))
+ids = list(names)
+
+# --- one journey -----------------------------------------------------------------------------------
+st.subheader("A journey")
+c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
+mode = c1.selectbox("Mode", ids, index=ids.index("car_unknown_average") if "car_unknown_average" in ids else 0,
+                    format_func=names.get, key="tr_mode")
+distance = c2.text_input("Distance (one way)", "20 mile", key="tr_distance", help="e.g. 20 mile or 32 km")
+return_trip = c3.checkbox("Return", value=True, key="tr_return")
+occupancy = None
+if per.get(mode) == "vehicle":
+    occupancy = c4.number_input("People in vehicle", min_value=1, max_value=60, value=1, step=1, key="tr_occupancy")
+else:
+    c4.caption("Already per passenger")
+
+try:
+    trip = travel.journey(store, mode, distance, return_trip, occupancy, basis)
+except ValueError as exc:
+    st.error(f"Cannot calculate: {exc}")
+else:
+    m1, m2 = st.columns(2)
+    m1.metric("Carbon per traveller", co2e(trip.kgCO2e))
+    m2.metric("Distance travelled", f"{trip.distance_km:,.1f} km")
+    with st.expander("How was this calculated?"):
+        for line in trip.steps:
+            st.markdown(f"- {line}")
+
+st.divider()
+
+# --- the service view ------------------------------------------------------------------------------
+st.subheader("A service's patient travel")
+st.caption(
+    "Appointments a year × how patients travel × the average distance, and what holding a share of "
+    "appointments virtually would save. Each patient travels alone (occupancy 1)."
+)
+s1, s2 = st.columns(2)
+appointments = s1.number_input("Appointments a year", min_value=0, value=1200, step=100, key="svc_appointments")
+svc_distance = s2.text_input("Average distance to the clinic (one way)", "12 mile", key="svc_distance")
+st.markdown("How patients travel to face-to-face appointments (shares must add up to 100 %):")
+default_mix = pd.DataFrame({
+    "mode": [m for m in ("car_unknown_average", "bus_local_average", "taxi_regular", "walk_cycle") if m in ids],
+})
+default_mix["share_pct"] = [70.0, 15.0, 5.0, 10.0][: len(default_mix)]
+mix = st.data_editor(
+    default_mix,
+    num_rows="dynamic",
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "mode": st.column_config.SelectboxColumn("Mode", options=ids, required=True, width="large"),
+        "share_pct": st.column_config.NumberColumn("Share (%)", min_value=0.0, max_value=100.0, step=1.0),
+    },
+    key="svc_mix",
+)
+virtual = st.slider("Share of appointments held virtually (%)", 0, 100, 25, 5, key="svc_virtual")
+
+try:
+    svc = travel.service(store, appointments, mix, svc_distance, f"{virtual} %", basis)
+except ValueError as exc:
+    st.error(f"Cannot calculate: {exc}")
+else:
+    totals = travel.service_summary(svc)
+    t1, t2, t3 = st.columns(3)
+    t1.metric("Face-to-face travel a year", co2e(totals["travel_kgCO2e"]),
+              help=f"range {co2e(totals['travel_kgCO2e_low'])} – {co2e(totals['travel_kgCO2e_high'])}")
+    t2.metric("Saved by virtual appointments", co2e(totals["saving_kgCO2e"]))
+    t3.metric("If every appointment were face to face", co2e(totals["all_face_to_face_kgCO2e"]))
+    st.markdown(
+        f"Virtual appointments save **{co2e(totals['saving_kgCO2e'])}** a year "
+        f"{travel.car_equivalent(store, totals['saving_kgCO2e'], basis)}."
+    )
+    st.caption(
+        "Where clinically appropriate: a virtual appointment suits some reviews and not others (examination, "
+        "tests, people without a device or a private space). The footprint of the call itself is not counted."
+    )
+    st.altair_chart(charts.travel_by_mode(svc), width="stretch", key="svc_chart")
+    st.dataframe(
+        svc[["name", "share", "journeys", "distance_km", "kgCO2e", "kgCO2e_low", "kgCO2e_high", "factor_ids"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "name": st.column_config.TextColumn("Mode", width="large"),
+            "share": st.column_config.NumberColumn("Share", format="percent"),
+            "journeys": st.column_config.NumberColumn("Appointments", format="%.0f"),
+            "distance_km": st.column_config.NumberColumn("Distance (km)", format="%.0f"),
+            "kgCO2e": st.column_config.NumberColumn("kgCO2e a year", format="%.4g"),
+            "kgCO2e_low": st.column_config.NumberColumn("Low", format="%.4g"),
+            "kgCO2e_high": st.column_config.NumberColumn("High", format="%.4g"),
+            "factor_ids": "Factors",
+        },
+        key="svc_table",
+    )
+    ui.download_csv("Download the service view (CSV)", svc, "service_travel.csv", key="svc_download")
