@@ -64,6 +64,73 @@ def factor_range(df: pd.DataFrame, unit: str) -> alt.Chart:
 
 
 # --- prescribing ---------------------------------------------------------------------------------
+FLAG_COLOURS = {
+    "within limits": GREY,
+    "above 95% limit": PALETTE[1],
+    "above 99.8% limit": PALETTE[5],
+    "below 95% limit": PALETTE[4],
+    "below 99.8% limit": PALETTE[0],
+}
+
+
+def funnel_plot(points: pd.DataFrame, curve: pd.DataFrame, target: float, value_title: str,
+                volume_title: str, percent: bool = False) -> alt.Chart:
+    """Practices on a funnel plot: volume (x, log scale) against the indicator (y), the target
+    (black rule) and the 95 % (dashed) and 99.8 % (solid) control limits; points coloured by flag.
+
+    ``points``: practice, volume, value, flag (+ optional practice_name, board, z);
+    ``curve``: n, lower95, upper95, lower998, upper998 (from ``carbon.variation.curve``).
+    """
+    fmt = ".0%" if percent else ",.4g"
+    x = alt.X("n:Q", title=volume_title, scale=alt.Scale(type="log"))
+    lines = curve.melt("n", ["lower95", "upper95", "lower998", "upper998"], "limit", "y")
+    lines["level"] = lines["limit"].str.endswith("95").map({True: "95% limits", False: "99.8% limits"})
+    limit = alt.Chart(lines).mark_line(color=PALETTE[7]).encode(
+        x=x, y=alt.Y("y:Q", title=value_title, axis=alt.Axis(format=fmt)), detail="limit:N",
+        strokeDash=alt.StrokeDash("level:N", title="Control limits",
+                                  scale=alt.Scale(domain=["95% limits", "99.8% limits"], range=[[5, 4], [1, 0]])))
+    centre = alt.Chart(pd.DataFrame({"y": [target]})).mark_rule(color=PALETTE[2], strokeWidth=2).encode(
+        y="y:Q", tooltip=[alt.Tooltip("y:Q", title="overall (target)", format=fmt)])
+    flags = list(FLAG_COLOURS)
+    tips = [c for c in ("practice", "practice_name", "board") if c in points.columns]
+    dots = alt.Chart(points.rename(columns={"volume": "n"})).mark_circle(size=70, opacity=0.85).encode(
+        x=x, y="value:Q",
+        color=alt.Color("flag:N", title="Practice", scale=alt.Scale(domain=flags, range=list(FLAG_COLOURS.values()))),
+        tooltip=tips + [alt.Tooltip("n:Q", title=volume_title, format=",.0f"),
+                        alt.Tooltip("value:Q", title=value_title, format=fmt), "flag"])
+    return alt.layer(limit, centre, dots).properties(width="container", height=420)
+
+
+def footprint_trend(df: pd.DataFrame, colour: str = "board") -> alt.Chart:
+    """kgCO2e a month, one line per ``colour`` group (``df``: month 'YYYY-MM', kgCO2e, colour col)."""
+    names = sorted(df[colour].dropna().astype(str).unique()) if colour in df.columns else []
+    enc = dict(
+        x=alt.X("month:T", title="Month (paid)", axis=alt.Axis(format="%b %Y")),
+        y=alt.Y("kgCO2e:Q", title="kgCO2e a month (inhalers)"),
+        tooltip=[alt.Tooltip("month:T", format="%b %Y"), alt.Tooltip("kgCO2e:Q", format=",.0f"),
+                 alt.Tooltip("inhalers:Q", format=",.0f")] + ([colour] if names else []),
+    )
+    if names:
+        enc["color"] = alt.Color(f"{colour}:N", title=colour.capitalize(),
+                                 scale=alt.Scale(domain=names, range=[PALETTE[i % 8] for i in range(len(names))]))
+    return _base(df).mark_line(point=True).encode(**enc).properties(height=320)
+
+
+def ranked_bars(df: pd.DataFrame, label: str, value: str = "kgCO2e", title: str = "kgCO2e (inhalers)",
+                top: int = 25) -> alt.Chart:
+    """The ``top`` groups by ``value``, largest first, with low-high whiskers where the frame has
+    ``{value}_low``/``{value}_high``; ``label`` names the column shown on the y axis."""
+    data = df.nlargest(top, value)
+    base = _base(data).encode(y=alt.Y(f"{label}:N", title=None, sort="-x"))
+    bars = base.mark_bar(color=CATEGORY_COLOURS["inhaler"]).encode(
+        x=alt.X(f"{value}:Q", title=title),
+        tooltip=[label, alt.Tooltip(f"{value}:Q", format=",.4g")])
+    layers = [bars]
+    if f"{value}_low" in data.columns and f"{value}_high" in data.columns:
+        layers.append(base.mark_rule(color=PALETTE[7]).encode(x=f"{value}_low:Q", x2=f"{value}_high:Q"))
+    return alt.layer(*layers).properties(height=max(120, 26 * len(data)))
+
+
 
 
 # --- scenarios and finance -----------------------------------------------------------------------

@@ -1,0 +1,192 @@
+"""``carbon prescribing``: import PHS / NHS England prescribing files and report the inhaler footprint.
+
+The same engine as the *Prescribing* page (``carbon.prescribing``), so the figures match:
+
+    carbon prescribing import FILE... [--format auto|phs|epd]   all-or-nothing, progress on stderr
+    carbon prescribing list-sizes FILE                            registered patients per practice
+    carbon prescribing footprint --by board|practice|month|product [--format table|csv|json]
+    carbon prescribing coverage                                   share of items and cost mapped
+    carbon prescribing funnel [--metric ...] [--outliers]          practices against 95 % / 99.8 % limits
+    carbon prescribing switching [--share '20 %'] [--by practice|board]
+"""
+
+from __future__ import annotations
+
+import sys
+
+from carbon import factors as fx
+from carbon import prescribing as rx
+from carbon import variation
+from carbon.cli import CLIError, add_format, emit, open_store
+
+FOOTPRINT_COLUMNS = ["items", "inhalers", "kgCO2e", "kgCO2e_low", "kgCO2e_high", "low_carbon_share", "cost_gbp",
+                     "unmapped_items"]
+SWITCH_COLUMNS = ["inhalers", "kgCO2e", "saving_benchmark_tCO2e", "cost_change_benchmark_gbp", "propellant_inhalers",
+                  "switched_inhalers", "saving_switch_tCO2e", "saving_switch_kgCO2e_low", "saving_switch_kgCO2e_high",
+                  "cost_change_switch_gbp"]
+BAR_WIDTH = 30
+
+
+def register(sub) -> None:
+    p = sub.add_parser("prescribing", help="inhaler carbon from PHS / NHS England prescribing data",
+                       description="Import Public Health Scotland 'Prescriptions in the Community' or NHS England "
+                                   "English Prescribing Dataset files and report the inhaler footprint.")
+    cmds = p.add_subparsers(dest="prescribing_command", required=True, metavar="ACTION")
+
+    i = cmds.add_parser("import", help="import CSV, .csv.gz or Parquet files (all or nothing)",
+                        description="Read the files with DuckDB, check every row, and load them in one "
+                                    "transaction: a bad row anywhere imports nothing and is reported by line. "
+                                    "Re-importing a month replaces it.")
+    i.add_argument("files", nargs="+", metavar="FILE", help="prescribing files (.csv, .csv.gz, .parquet)")
+    i.add_argument("--format", dest="file_format", choices=("auto", "phs", "epd"), default="auto",
+                   help="file format (default auto: detected from the header)")
+    i.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
+    i.set_defaults(handler=_import)
+
+    ls = cmds.add_parser("list-sizes", help="load registered patients per practice (for kgCO2e per 1,000 patients)")
+    ls.add_argument("file", metavar="FILE", help="PHS list sizes, NHS England patients registered, or practice,patients")
+    ls.set_defaults(handler=_list_sizes)
+
+    f = cmds.add_parser("footprint", help="kgCO2e, items and inhalers by board, practice, month or product")
+    f.add_argument("--by", default="board", help="board, practice, month or product; several with commas "
+                                                  "(e.g. month,board)")
+    _basis(f)
+    add_format(f)
+    f.set_defaults(handler=_footprint)
+
+    c = cmds.add_parser("coverage", help="share of inhaler items and cost mapped to a factor; unmapped codes")
+    add_format(c)
+    c.set_defaults(handler=_coverage)
+
+    fu = cmds.add_parser("funnel", help="practices against 95 %% and 99.8 %% funnel limits")
+    fu.add_argument("--metric", choices=tuple(rx.METRICS), default="low_carbon_share",
+                    help="low_carbon_share (default) or kgCO2e_per_1000_patients (needs list sizes)")
+    fu.add_argument("--outliers", choices=tuple(variation.LEVELS), nargs="?", const="95%",
+                    help="only practices outside the 95%% (default) or 99.8%% limits")
+    _basis(fu)
+    add_format(fu)
+    fu.set_defaults(handler=_funnel)
+
+    s = cmds.add_parser("switching", help="saving if practices matched the best quartile, or switched a share "
+                                          "of propellant inhalers (where clinically appropriate)")
+    s.add_argument("--share", default="20 %", help="share of propellant inhalers switched, e.g. '20 %%' (default)")
+    s.add_argument("--by", choices=("board", "practice", "total"), default="board")
+    _basis(s)
+    add_format(s)
+    s.set_defaults(handler=_switching)
+
+
+def _basis(p) -> None:
+    p.add_argument("--basis", default=fx.DEFAULT_BASIS, help="GWP basis: AR4, AR5, AR6 or SA2012")
+
+
+class ProgressBar:
+    """A one-line text progress bar on stderr (redrawn in place on a terminal, else one line per 10 %)."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.last = -1
+
+    def __call__(self, fraction: float, message: str) -> None:
+        pct = int(round(max(0.0, min(1.0, fraction)) * 100))
+        if not self.tty and pct // 10 == self.last // 10 and pct < 100:
+            return
+        if pct == self.last:
+            return
+        self.last = pct
+        filled = pct * BAR_WIDTH // 100
+        line = f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {pct:3d}% {message}"
+        if self.tty:
+            self.stream.write("\r" + line.ljust(BAR_WIDTH + 60))
+            if pct >= 100:
+                self.stream.write("\n")
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def _import(args) -> int:
+    store = open_store(args)
+    try:
+        report = rx.import_files(store, args.files, args.file_format, None if args.quiet else ProgressBar())
+    except rx.PrescribingImportError as exc:
+        raise CLIError(str(exc)) from None
+    print(report.summary())
+    if len(report.unmapped):
+        print("not mapped (counted in unmapped_items, never as zero):")
+        emit(report.unmapped, "table")
+    return 0
+
+
+def _list_sizes(args) -> int:
+    store = open_store(args)
+    try:
+        n = rx.import_list_sizes(store, args.file)
+    except rx.PrescribingImportError as exc:
+        raise CLIError(str(exc)) from None
+    print(f"loaded list sizes for {n} practice(s)")
+    return 0
+
+
+def _need_data(store) -> None:
+    if not rx.has_data(store):
+        raise CLIError("no prescribing data yet: run `carbon prescribing import FILE...` first")
+
+
+def _footprint(args) -> int:
+    store = open_store(args)
+    _need_data(store)
+    by = [b.strip() for b in args.by.split(",") if b.strip()]
+    df = rx.footprint(store, by, args.basis)
+    keys = [c for c in df.columns if c not in FOOTPRINT_COLUMNS + ["factor_ids", "patients",
+                                                                     "kgCO2e_per_1000_patients"]]
+    extra = [c for c in ("patients", "kgCO2e_per_1000_patients") if c in df.columns]
+    cols = keys + FOOTPRINT_COLUMNS + extra + (["factor_ids"] if args.format != "table" else [])
+    emit(df, args.format, cols)
+    return 0
+
+
+def _coverage(args) -> int:
+    store = open_store(args)
+    _need_data(store)
+    cov = rx.coverage(store)
+    unmapped = rx.unmapped_codes(store)
+    if args.format == "json":
+        emit({**cov, "unmapped": unmapped.to_dict(orient="records")}, "json")
+    elif args.format == "csv":
+        emit(unmapped, "csv")
+    else:
+        emit(cov, "table")
+        print("\nnot mapped:")
+        emit(unmapped, "table")
+    return 0
+
+
+def _funnel(args) -> int:
+    store = open_store(args)
+    _need_data(store)
+    f = rx.funnel(store, args.metric, args.basis)
+    df = rx.outliers(f, args.outliers) if args.outliers else rx.ranked(f)
+    if args.format == "table":
+        print(f"{f.value_label}: target {f.target:.4g}\n{f.method}")
+    emit(df, args.format)
+    return 0
+
+
+def _switching(args) -> int:
+    store = open_store(args)
+    _need_data(store)
+    sw = rx.switching_opportunity(store, args.share, args.basis)
+    if args.format == "table":
+        print(f"Where clinically appropriate: {rx.SWITCH_CAVEAT}")
+        print(f"best-quartile benchmark: {sw.benchmark_kg_per_inhaler:.4g} kgCO2e per inhaler; "
+              f"share switched: {sw.share:.0%}")
+    if args.by == "total":
+        emit(sw.totals, args.format)
+    elif args.by == "board":
+        emit(sw.by_board, args.format, ["board_code", "board"] + SWITCH_COLUMNS)
+    else:
+        emit(sw.by_practice, args.format, ["practice", "practice_name", "board"] + SWITCH_COLUMNS
+             + ["benchmark_kg_per_inhaler", "kg_per_inhaler"])
+    return 0

@@ -1,0 +1,154 @@
+"""Prescribing: import real prescribing data, see the inhaler footprint by board and practice, the
+practices that stand out for their size, and what switching would save where clinically appropriate."""
+
+import streamlit as st
+
+from carbon import charts, ui
+from carbon import prescribing as rx
+from carbon.formatting import co2e, gbp
+
+store = ui.setup()
+basis = ui.basis()
+
+st.title("Prescribing")
+st.caption(
+    "Inhaler carbon from Public Health Scotland's *Prescriptions in the Community* files and NHS England's "
+    f"*English Prescribing Dataset*, on the **{basis}** GWP basis chosen in the sidebar. Each BNF code is mapped "
+    "to a device, a product and its factor; paid quantity becomes inhalers by the OpenPrescribing rule."
+)
+
+# --- import ----------------------------------------------------------------------------------------
+with st.expander("Import prescribing data", expanded=not rx.has_data(store)):
+    c1, c2 = st.columns([3, 1])
+    pick = c2.radio("Choose", ["Files", "A folder"], key="rx_pick", horizontal=True)
+    fmt = c2.selectbox("Format", ["auto", "phs", "epd"], key="rx_format",
+                       format_func={"auto": "Detect from the header", "phs": "Public Health Scotland",
+                                    "epd": "NHS England EPD"}.get)
+    uploads = c1.file_uploader(
+        "Monthly prescribing files (CSV, .csv.gz or Parquet)", type=["csv", "gz", "parquet"],
+        accept_multiple_files="directory" if pick == "A folder" else True, key=f"rx_upload_{pick}",
+        help="A file with any bad row imports nothing, and the rows and reasons are listed. "
+        "Importing a month again replaces it.")
+    if st.button("Import", key="rx_import", type="primary", disabled=not uploads):
+        bar = st.progress(0.0, text="Starting…")
+        try:
+            report = rx.import_uploads(store, [(u.name, u.getvalue()) for u in uploads], fmt,
+                                       progress=lambda f, m: bar.progress(f, text=m))
+        except rx.PrescribingImportError as exc:
+            bar.empty()
+            st.error(f"Nothing was imported: {exc.total} problem(s). Fix the file(s) and import again.")
+            st.dataframe(rx.problems_frame(exc), hide_index=True, width="stretch", key="rx_problems")
+        else:
+            st.success(report.summary())
+    lc1, lc2 = st.columns([3, 1])
+    sizes = lc1.file_uploader("Practice list sizes (optional: gives kgCO2e per 1,000 patients)",
+                              type=["csv", "gz", "parquet"], key="rx_sizes_upload")
+    if lc2.button("Load list sizes", key="rx_sizes", disabled=sizes is None):
+        try:
+            n = rx.import_list_sizes_upload(store, sizes.name, sizes.getvalue())
+        except rx.PrescribingImportError as exc:
+            st.error(str(exc))
+        else:
+            st.success(f"Loaded list sizes for {n:,} practices.")
+    log = rx.imports(store)
+    if len(log):
+        st.dataframe(log, hide_index=True, width="stretch", key="rx_log")
+
+if not rx.has_data(store):
+    st.info("No prescribing data yet: import a PHS or EPD file above (the test fixtures in "
+            "`tests/data/prescribing/` are small examples of both).")
+    st.stop()
+
+# --- headline and coverage ---------------------------------------------------------------------
+tot = rx.totals(store, basis)
+cov = rx.coverage(store)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric("Inhaler carbon", co2e(tot["kgCO2e"]), help=f"range {co2e(tot['kgCO2e_low'])} – {co2e(tot['kgCO2e_high'])}")
+m2.metric("Inhalers", f"{tot['inhalers']:,.0f}", help=f"{tot['items']:,.0f} items")
+m3.metric("Low-carbon share", f"{tot['low_carbon_share'] or 0:.0%}", help="dry-powder and soft-mist inhalers")
+m4.metric("Cost", gbp(tot["cost_gbp"]))
+st.markdown(f"**{co2e(tot['kgCO2e'])}** from {tot['practices']:,} practices in {tot['boards']:,} boards over "
+            f"{tot['months']} month(s) {rx.equivalence(store, tot['kgCO2e'])}.")
+st.caption(f"Coverage: {cov['items_share']:.1%} of inhaler items and {cov['cost_share']:.1%} of inhaler cost are "
+           f"mapped to a factor; {cov['unmapped_codes']} code(s) are not, and their items are counted as "
+           "unmapped, never as zero.")
+unmapped = rx.unmapped_codes(store)
+if len(unmapped):
+    with st.expander(f"BNF codes not mapped ({len(unmapped)})"):
+        st.dataframe(unmapped, hide_index=True, width="stretch", key="rx_unmapped")
+        ui.download_csv("Download unmapped codes (CSV)", unmapped, "unmapped_codes.csv", key="rx_unmapped_dl")
+
+# --- footprint -------------------------------------------------------------------------------------
+st.subheader("Footprint")
+FP_COLUMNS = {
+    "items": st.column_config.NumberColumn("Items", format="%.0f"),
+    "inhalers": st.column_config.NumberColumn("Inhalers", format="%.0f"),
+    "kgCO2e": st.column_config.NumberColumn("kgCO2e", format="%.1f"),
+    "kgCO2e_low": st.column_config.NumberColumn("Low", format="%.1f"),
+    "kgCO2e_high": st.column_config.NumberColumn("High", format="%.1f"),
+    "low_carbon_share": st.column_config.NumberColumn("Low-carbon share", format="percent"),
+    "cost_gbp": st.column_config.NumberColumn("Cost (£)", format="%.2f"),
+    "unmapped_items": st.column_config.NumberColumn("Unmapped items", format="%.0f"),
+    "kgCO2e_per_1000_patients": st.column_config.NumberColumn("kgCO2e per 1,000 patients", format="%.1f"),
+    "factor_ids": "Factors",
+}
+tabs = st.tabs(["By board", "By practice", "By month", "By product"])
+for tab, by, label in zip(tabs, rx.GROUPS, ["board", "practice", "month", "product"]):
+    with tab:
+        df = rx.footprint(store, by, basis)
+        if by == "board":
+            st.altair_chart(charts.ranked_bars(df, "board"), width="stretch", key="rx_board_chart")
+        elif by == "month":
+            trend = rx.footprint(store, ["month", "board"], basis)
+            st.altair_chart(charts.footprint_trend(trend), width="stretch", key="rx_trend_chart")
+        elif by == "product":
+            st.altair_chart(charts.ranked_bars(df, "product"), width="stretch", key="rx_product_chart")
+        st.dataframe(df, hide_index=True, width="stretch", column_config=FP_COLUMNS, key=f"rx_fp_{by}")
+        ui.download_csv(f"Download by {label} (CSV)", df, f"inhaler_footprint_by_{by}_{basis}.csv",
+                        key=f"rx_fp_dl_{by}")
+
+# --- variation -------------------------------------------------------------------------------------
+st.subheader("Unwarranted variation: practices against their peers")
+metrics = ["low_carbon_share"] + (["kgCO2e_per_1000_patients"] if rx.has_list_sizes(store) else [])
+metric = st.radio("Indicator", metrics, format_func=rx.METRICS.get, key="rx_metric", horizontal=True)
+if len(metrics) == 1:
+    st.caption("Load practice list sizes above to compare kgCO2e per 1,000 patients.")
+f = rx.funnel(store, metric, basis)
+st.altair_chart(charts.funnel_plot(f.points, f.curve, f.target, f.value_label, f.volume_label,
+                                   percent=f.kind == "proportion"), width="stretch", key="rx_funnel")
+st.caption(f.method + " Points outside the 99.8% limits are very unlikely to be chance alone; they are worth "
+           "a conversation, not a verdict.")
+out = rx.outliers(f, "95%")
+st.markdown(f"**{len(out)}** practice(s) outside the 95% limits; ranked table below, furthest from good first.")
+st.dataframe(rx.ranked(f), hide_index=True, width="stretch", key="rx_ranked",
+             column_config={"value": st.column_config.NumberColumn(f.value_label, format="%.3f"),
+                            "volume": st.column_config.NumberColumn(f.volume_label, format="%.0f"),
+                            "z": st.column_config.NumberColumn("z", format="%.2f")})
+ui.download_csv("Download the ranked practices (CSV)", rx.ranked(f), f"practices_{metric}.csv", key="rx_ranked_dl")
+
+# --- switching -------------------------------------------------------------------------------------
+st.subheader("What switching would save")
+st.warning("Where clinically appropriate: " + rx.SWITCH_CAVEAT)
+pct = st.slider("Share of propellant inhalers (pMDI, breath-actuated) switched to the DPI / soft-mist equivalent",
+                0, 100, 20, 5, format="%d%%", key="rx_share")
+sw = rx.switching_opportunity(store, f"{pct} %", basis)
+s1, s2, s3, s4 = st.columns(4)
+s1.metric("Best quartile: saving", co2e(sw.totals["saving_benchmark_kgCO2e"]),
+          help=f"if every practice above {sw.benchmark_kg_per_inhaler:.1f} kgCO2e per inhaler matched it")
+s2.metric("Best quartile: cost change", gbp(sw.totals["cost_change_benchmark_gbp"], signed=True))
+s3.metric(f"Switching {pct}%: saving", co2e(sw.totals["saving_switch_kgCO2e"]),
+          help=f"range {co2e(sw.totals['saving_switch_kgCO2e_low'])} – {co2e(sw.totals['saving_switch_kgCO2e_high'])}")
+s4.metric(f"Switching {pct}%: cost change", gbp(sw.totals["cost_change_switch_gbp"], signed=True))
+st.markdown(f"Switching {pct}% would save **{co2e(sw.totals['saving_switch_kgCO2e'])}** "
+            f"{rx.equivalence(store, sw.totals['saving_switch_kgCO2e'])}. Cost change: + is dearer, − is cheaper.")
+st.altair_chart(charts.ranked_bars(sw.by_board, "board", "saving_switch_tCO2e", f"tCO2e saved by switching {pct}%"),
+                width="stretch", key="rx_switch_chart")
+b_tab, p_tab = st.tabs(["By board", "By practice"])
+with b_tab:
+    st.dataframe(sw.by_board, hide_index=True, width="stretch", key="rx_switch_board")
+    ui.download_csv("Download savings by board (CSV)", sw.by_board, f"switching_by_board_{pct}pct.csv",
+                    key="rx_switch_board_dl")
+with p_tab:
+    st.dataframe(sw.by_practice, hide_index=True, width="stretch", key="rx_switch_practice")
+    ui.download_csv("Download savings by practice (CSV)", sw.by_practice, f"switching_by_practice_{pct}pct.csv",
+                    key="rx_switch_practice_dl")
