@@ -1,0 +1,320 @@
+"""Lower-carbon swaps for a care pathway, each with its clinical caveat and its saving.
+
+The catalogue is data (``factors/alternatives.csv``, loaded by the factor library as the
+reference table ``ref_alternatives``): one row per swap, naming what it replaces (an activity
+``from_kind`` whose factor matches ``from_factor``, a ``|``-separated list of ids or
+shell patterns such as ``car_*``) and what it becomes:
+
+* ``to_kind``/``to_factor``: the new kind and factor, or ``to_kind = remove`` (TIVA or regional
+  anaesthesia instead of a volatile agent: only the gas avoided is counted);
+* ``quantity_ratio``: new quantity per old (``0.5`` when one 200 microgram DPI dose replaces two
+  100 microgram puffs);
+* ``to_quantity``/``to_duration``: new text, where ``{count}`` is the activity's number of
+  appointments (a video call instead of a journey: ``0.05 kWh/appointment`` for
+  ``{count} appointment``);
+* ``from_unit``: the activity's amount must be in this unit (only appointments become video
+  calls); ``max_distance``: the one-way distance must be at most this (walking or cycling).
+
+Every row carries a source id and a caveat; a swap is shown *where clinically appropriate*, never
+as advice. Savings are the pathway's footprint minus the variant's, per patient and per cohort,
+with the range taken at the same end of both ranges (low minus low, high minus high).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+from dataclasses import replace
+
+import pandas as pd
+
+from carbon import factors as fx
+from carbon import pathways as pw
+from carbon.units import UnitError, parse, ureg
+
+REMOVE = "remove"
+COLUMNS = [
+    "id", "group", "name", "from_kind", "from_factor", "from_unit", "max_distance", "to_kind", "to_factor",
+    "quantity_ratio", "to_quantity", "to_duration", "source", "caveat", "notes",
+]
+APPLICABLE_COLUMNS = [
+    "swap", "swaps", "group", "name", "positions", "detail", "saving_kgCO2e", "saving_kgCO2e_low",
+    "saving_kgCO2e_high", "saving_cost_gbp", "cohort_saving_kgCO2e", "cohort_saving_kgCO2e_low",
+    "cohort_saving_kgCO2e_high", "cohort_saving_cost_gbp", "share", "caveat", "source", "factor_ids",
+]
+
+
+class AlternativeError(ValueError):
+    """A catalogue row that cannot be used, or a swap that does not apply to a pathway."""
+
+
+def _patterns(text: str) -> list[str]:
+    return [p.strip() for p in str(text or "").split("|") if p.strip()]
+
+
+def catalogue(store) -> pd.DataFrame:
+    """The swaps of ``factors/alternatives.csv`` with their source's title; checked first
+    (AlternativeError lists every bad row)."""
+    problems = validate(store)
+    if problems:
+        raise AlternativeError("factors/alternatives.csv: " + "; ".join(problems))
+    return _table(store)
+
+
+def _table(store) -> pd.DataFrame:
+    cat = fx.reference(store, "alternatives").reindex(columns=COLUMNS)
+    for col in COLUMNS:
+        if col != "quantity_ratio":
+            cat[col] = cat[col].fillna("").astype(str).str.strip()
+    cat["quantity_ratio"] = pd.to_numeric(cat["quantity_ratio"], errors="coerce").fillna(1.0)
+    titles = store.df("SELECT id AS source, publisher || ', ' || title || ' (' || year || ')' AS source_title FROM source")
+    return cat.merge(titles, on="source", how="left").fillna({"source_title": ""})
+
+
+def validate(store) -> list[str]:
+    """Why rows of the catalogue cannot be used (empty when all can): kinds, factors that are not
+    in the library, missing caveats, ratios that are not positive, limits that are not distances."""
+    cat = _table(store)
+    lib = fx.library(store)
+    factor_ids = list(lib.factors.index)
+    from carbon.anaesthetics import AGENTS
+
+    problems = []
+    for r in cat.itertuples(index=False):  # a catalogue of a few dozen reviewed rows
+        where = f"row {r.id}"
+        if r.from_kind not in pw.KINDS:
+            problems.append(f"{where}: from_kind {r.from_kind!r} is not one of {', '.join(pw.KINDS)}")
+        if r.to_kind not in (*pw.KINDS, REMOVE):
+            problems.append(f"{where}: to_kind {r.to_kind!r} is not one of {', '.join((*pw.KINDS, REMOVE))}")
+        known = AGENTS if r.from_kind in ("anaesthetic", "purchase") else factor_ids
+        for pat in _patterns(r.from_factor) or [""]:
+            if not fnmatch.filter(known, pat):
+                problems.append(f"{where}: from_factor {pat!r} matches nothing in the library")
+        if r.to_kind != REMOVE:
+            target = AGENTS if r.to_kind in ("anaesthetic", "purchase") else factor_ids
+            if r.to_factor not in target:
+                problems.append(f"{where}: to_factor {r.to_factor!r} is not in the library")
+        if not r.caveat:
+            problems.append(f"{where}: every swap needs a clinical caveat")
+        if not (r.quantity_ratio > 0 and math.isfinite(r.quantity_ratio)):
+            problems.append(f"{where}: quantity_ratio must be a number above zero")
+        if r.max_distance:
+            try:
+                parse(r.max_distance).to("km")
+            except Exception:  # UnitError or DimensionalityError: both mean "not a distance"
+                problems.append(f"{where}: max_distance {r.max_distance!r} is not a distance")
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Which swaps fit which activities
+# ---------------------------------------------------------------------------------------------
+def _count(a: pw.Activity, unit: str) -> float | None:
+    """The activity's amount in ``unit`` (e.g. appointments), or None if it is not in that unit."""
+    try:
+        q = parse(a.quantity) * (parse(a.duration) if a.duration else 1)
+        return float(q.to(unit).magnitude)
+    except Exception:  # unreadable text or another dimension: the swap does not apply
+        return None
+
+
+def _fits(a: pw.Activity, swap) -> bool:
+    if a.kind != swap.from_kind or a.factor == swap.to_factor:
+        return False
+    factor = a.factor.strip().lower() if a.kind in ("anaesthetic", "purchase") else a.factor
+    if not any(fnmatch.fnmatchcase(factor, p) for p in _patterns(swap.from_factor)):
+        return False
+    if swap.from_unit and _count(a, swap.from_unit) is None:
+        return False
+    if swap.max_distance:
+        try:
+            if parse(a.distance).to("km") > parse(swap.max_distance).to("km"):
+                return False
+        except Exception:  # no readable distance: the limit cannot be shown to hold
+            return False
+    return True
+
+
+def _scaled(text: str, ratio: float) -> str:
+    if ratio == 1 or not text:
+        return text
+    q = parse(text)
+    return f"{q.magnitude * ratio:.6g} {q.units}".strip()
+
+
+def _concentration(store, a: pw.Activity, to_agent: str) -> str:
+    """The same depth of anaesthesia for another agent: a percentage becomes a MAC multiple."""
+    text = a.concentration.strip()
+    if not text or "MAC" in text.upper():
+        return text
+    try:
+        lib = fx.library(store)
+        mac = lib.quantity(f"mac_{a.factor.strip().lower()}").value
+        multiple = float((parse(text) / mac).to("dimensionless").magnitude)
+    except Exception:  # not a percentage: leave it, the footprint will say what is wrong
+        return text
+    return f"{multiple:.4g} MAC"
+
+
+def swapped(store, a: pw.Activity, swap) -> pw.Activity | None:
+    """The activity after ``swap`` (None when the swap removes it)."""
+    if swap.to_kind == REMOVE:
+        return None
+    new = replace(a, kind=swap.to_kind, factor=swap.to_factor,
+                  quantity=_scaled(a.quantity, float(swap.quantity_ratio)),
+                  activity=f"{a.activity or a.factor} → {swap.name}",
+                  note=f"Swap {swap.id}: {swap.caveat}", source=swap.source)
+    count = _count(a, swap.from_unit) if swap.from_unit else None
+    fill = (lambda t: t.replace("{count}", f"{count:g}")) if count is not None else (lambda t: t)
+    if swap.to_quantity:
+        new = replace(new, quantity=fill(swap.to_quantity), duration=fill(swap.to_duration))
+    elif swap.to_duration:
+        new = replace(new, duration=fill(swap.to_duration))
+    if swap.to_kind != "travel":
+        new = replace(new, distance="", return_trip=False, occupancy="")
+    elif a.occupancy and "vehicle" not in str(fx.library(store).row(swap.to_factor)["unit"]):
+        new = replace(new, occupancy="")  # a per-passenger factor is already per person
+    if swap.to_kind == "anaesthetic" and a.kind == "anaesthetic":
+        new = replace(new, concentration=_concentration(store, a, swap.to_factor))
+    return new
+
+
+def matches(store, pathway: pw.Pathway, cat: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every (swap, activity) pair that fits: swap, position (1-based) and the new activity."""
+    cat = catalogue(store) if cat is None else cat
+    rows = []
+    for swap in cat.itertuples(index=False):  # catalogue x the pathway's few activities
+        for pos, a in enumerate(pathway.activities, start=1):
+            if _fits(a, swap):
+                try:
+                    rows.append({"swap": swap.id, "position": pos, "new": swapped(store, a, swap)})
+                except (UnitError, ValueError, KeyError):
+                    continue  # a quantity that cannot be scaled: the footprint names the row
+    return pd.DataFrame(rows, columns=["swap", "position", "new"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Savings
+# ---------------------------------------------------------------------------------------------
+def _row_savings(store, pathway: pw.Pathway, basis: str, cat: pd.DataFrame) -> pd.DataFrame:
+    """One row per (swap, position): the saving per patient (kgCO2e, low, high, pounds)."""
+    m = matches(store, pathway, cat)
+    fp = pw.footprint(store, pathway, basis)
+    ok = fp.loc[fp["error"] == "", ["position", "factor_name", "kgCO2e", "kgCO2e_low", "kgCO2e_high", "cost_gbp",
+                                    "factor_ids"]]
+    m = m.merge(ok, on="position", how="inner")
+    if m.empty:
+        return m
+    kept = m[m["new"].notna()].reset_index()
+    probe = pw.footprint(store, pw.Pathway(name="probe", activities=list(kept["new"])), basis)
+    probe.index = kept["index"]
+    new = pd.DataFrame({"new_kg": 0.0, "new_low": 0.0, "new_high": 0.0, "new_cost": 0.0, "new_name": "removed",
+                        "new_ids": "", "new_error": ""}, index=m.index)
+    new.loc[probe.index, ["new_kg", "new_low", "new_high", "new_cost", "new_name", "new_ids", "new_error"]] = (
+        probe[["kgCO2e", "kgCO2e_low", "kgCO2e_high", "cost_gbp", "factor_name", "factor_ids", "error"]].to_numpy())
+    m = m.join(new)
+    m = m[m["new_error"] == ""].copy()
+    m["saving_kgCO2e"] = m["kgCO2e"] - m["new_kg"].astype(float)
+    m["saving_kgCO2e_low"] = m["kgCO2e_low"] - m["new_low"].astype(float)
+    m["saving_kgCO2e_high"] = m["kgCO2e_high"] - m["new_high"].astype(float)
+    m["saving_cost_gbp"] = m["cost_gbp"] - m["new_cost"].astype(float)
+    m["detail"] = ("row " + m["position"].astype(str) + ": " + m["factor_name"] + " → " + m["new_name"].astype(str))
+    m["ids"] = m["factor_ids"] + "," + m["new_ids"].astype(str)
+    return m.merge(cat[["id", "group", "name", "caveat", "source"]], left_on="swap", right_on="id")
+
+
+def _summarise(rows: pd.DataFrame, swap: str, name: str, group: str, ids: list[str]) -> dict:
+    lo, hi = rows["saving_kgCO2e_low"].sum(), rows["saving_kgCO2e_high"].sum()
+    return {
+        "swap": swap, "swaps": ",".join(ids), "group": group, "name": name,
+        "positions": ", ".join(str(p) for p in sorted(rows["position"])),
+        "detail": "; ".join(rows.sort_values("position")["detail"]),
+        "saving_kgCO2e": rows["saving_kgCO2e"].sum(), "saving_kgCO2e_low": min(lo, hi),
+        "saving_kgCO2e_high": max(lo, hi), "saving_cost_gbp": rows["saving_cost_gbp"].sum(min_count=len(rows)),
+        "caveat": " ".join(dict.fromkeys(rows["caveat"])), "source": ", ".join(dict.fromkeys(rows["source"])),
+        "factor_ids": ", ".join(sorted({i.strip() for s in rows["ids"] for i in s.split(",") if i.strip()})),
+    }
+
+
+def applicable(store, pathway: pw.Pathway, basis: str = fx.DEFAULT_BASIS) -> pd.DataFrame:
+    """The swaps that fit ``pathway``, largest saving first (columns ``APPLICABLE_COLUMNS``).
+
+    One row per catalogue swap (summed over the activities it fits), plus, where a group of swaps
+    (e.g. "Propellant inhaler to dry-powder inhaler") fits two or more activities through
+    different swaps, an "every ..." row taking each activity's best swap of that group. ``swaps``
+    lists the catalogue ids to pass to ``apply``. Savings are per patient and, ``cohort_*``, per
+    year for the pathway's cohort; ``share`` is the saving's part of the pathway's footprint.
+    """
+    cat = catalogue(store)
+    rows = _row_savings(store, pathway, basis, cat)
+    if rows.empty:
+        return pd.DataFrame(columns=APPLICABLE_COLUMNS)
+    out = [_summarise(g, sid, g["name"].iloc[0], g["group"].iloc[0], [sid]) for sid, g in rows.groupby("swap", sort=False)]
+    for group, g in rows.groupby("group", sort=False):
+        best = g.sort_values("saving_kgCO2e", ascending=False).drop_duplicates("position")
+        if best["swap"].nunique() >= 2:
+            ids = list(dict.fromkeys(best["swap"]))
+            out.append(_summarise(best, f"every: {group}", f"Every swap of this kind: {group.lower()}", group, ids))
+    df = pd.DataFrame(out)
+    total = pw.totals(pw.footprint(store, pathway, basis), pathway.cohort, basis)["kgCO2e"]
+    for col in ("kgCO2e", "kgCO2e_low", "kgCO2e_high", "cost_gbp"):
+        df[f"cohort_saving_{col}"] = df[f"saving_{col}"] * pathway.cohort
+    df["share"] = df["saving_kgCO2e"] / total if total else math.nan
+    return df.sort_values("saving_kgCO2e", ascending=False, kind="stable")[APPLICABLE_COLUMNS].reset_index(drop=True)
+
+
+def best(table: pd.DataFrame) -> pd.Series | None:
+    """The swap with the largest central saving (None when nothing saves carbon)."""
+    saving = table[table["saving_kgCO2e"] > 0]
+    return None if saving.empty else saving.iloc[0]
+
+
+def apply(store, pathway: pw.Pathway, swaps: str | list[str], name: str | None = None) -> pw.Pathway:
+    """A new pathway (not saved) with ``swaps`` applied: each activity takes the first listed swap
+    that fits it; removed activities are dropped. The variant's assumptions say what changed and
+    the caveat. AlternativeError if no listed swap fits any activity."""
+    ids = [s.strip() for s in (swaps.split(",") if isinstance(swaps, str) else swaps) if s.strip()]
+    cat = catalogue(store).set_index("id", drop=False)
+    unknown = [s for s in ids if s not in cat.index]
+    if unknown:
+        raise AlternativeError(f"no swap called {', '.join(unknown)} in factors/alternatives.csv")
+    acts, applied = [], {}
+    for pos, a in enumerate(pathway.activities, start=1):  # the pathway's few activities
+        swap = next((cat.loc[s] for s in ids if _fits(a, cat.loc[s])), None)
+        if swap is None:
+            acts.append(a)
+            continue
+        applied.setdefault(swap["id"], []).append(pos)
+        new = swapped(store, a, swap)
+        if new is not None:
+            acts.append(new)
+    if not applied:
+        raise AlternativeError(f"none of {', '.join(ids)} fits an activity of {pathway.name!r}")
+    notes = [f"Swap {s} ({cat.loc[s, 'name']}) applied to row(s) {', '.join(map(str, p))} of {pathway.name!r}. "
+             f"{cat.loc[s, 'caveat']}" for s, p in applied.items()]
+    label = cat.loc[ids[0], "name"] if len(applied) == 1 else cat.loc[ids[0], "group"]
+    return replace(pathway, name=name or f"{pathway.name}, variant: {label}"[: pw.MAX_NAME], activities=acts,
+                   assumptions=[*pathway.assumptions, *notes], is_template=False, template_id=None)
+
+
+def free_name(store, name: str) -> str:
+    """``name``, or ``name (2)``, ``(3)``... : the first that no saved pathway or template uses."""
+    base, n, candidate = name[: pw.MAX_NAME - 5], 1, name
+    while pw.exists(store, candidate):
+        n += 1
+        candidate = f"{base} ({n})"
+    return candidate
+
+
+def summary(store, basis: str = fx.DEFAULT_BASIS) -> pd.DataFrame:
+    """Every shipped template's per-patient footprint and its best swap with the saving."""
+    out = []
+    for p in pw.templates():
+        t = pw.totals(pw.footprint(store, p, basis), p.cohort, basis)
+        b = best(applicable(store, p, basis))
+        out.append({"template": p.template_id, "pathway": p.name, "kgCO2e": t["kgCO2e"],
+                    "kgCO2e_low": t["kgCO2e_low"], "kgCO2e_high": t["kgCO2e_high"],
+                    "best_swap": "" if b is None else b["name"],
+                    "saving_kgCO2e": 0.0 if b is None else b["saving_kgCO2e"],
+                    "cohort_saving_tCO2e": 0.0 if b is None else b["cohort_saving_kgCO2e"] / 1000})
+    return pd.DataFrame(out)
