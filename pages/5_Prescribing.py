@@ -116,7 +116,7 @@ if len(metrics) == 1:
 f = rx.funnel(store, metric, basis)
 st.altair_chart(charts.funnel_plot(f.points, f.curve, f.target, f.value_label, f.volume_label,
                                    percent=f.kind == "proportion"), width="stretch", key="rx_funnel")
-st.caption(f.method + " Points outside the 99.8% limits are very unlikely to be chance alone; they are worth "
+st.caption(f.method + " The green line is all practices pooled. Points outside the 99.8% limits are very unlikely to be chance alone; they are worth "
            "a conversation, not a verdict.")
 out = rx.outliers(f, "95%")
 st.markdown(f"**{len(out)}** practice(s) outside the 95% limits; ranked table below, furthest from good first.")

@@ -1,0 +1,97 @@
+"""The Prescribing page through AppTest, on the real app and a real database with the fixtures imported.
+
+(AppTest cannot drive a file upload; the upload itself is covered by the browser test.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from carbon import prescribing as rx
+
+PAGE = "pages/5_Prescribing.py"
+DATA = Path(__file__).resolve().parents[1] / "data" / "prescribing"
+
+
+@pytest.fixture
+def loaded(store):
+    rx.import_files(store, [DATA / "phs_2024_01.csv", DATA / "phs_2024_02.csv.gz", DATA / "epd_2024_01.csv"])
+    return store
+
+
+def _metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def _frame(at, *columns: str):
+    """The first table on the page having all ``columns`` (AppTest does not keep a table's key)."""
+    for d in at.dataframe:
+        if set(columns) <= set(d.value.columns):
+            return d.value
+    raise AssertionError(f"no table with columns {columns}")
+
+
+def _charts(at) -> int:
+    return len(at.get("vega_lite_chart"))
+
+
+def test_empty_store_invites_an_import(open_page):
+    at = open_page(PAGE)
+    assert any("No prescribing data yet" in i.value for i in at.info)
+    assert at.button(key="rx_import").disabled  # nothing chosen yet
+    assert not at.metric
+
+
+def test_footprint_by_board_and_practice(open_page, loaded):
+    at = open_page(PAGE)
+    m = _metrics(at)
+    # 670.988 + 145.8 + 872.1528 kgCO2e (worked by hand in tests/unit/test_prescribing_import.py)
+    assert m["Inhaler carbon"] == "1.69 tCO2e" and m["Inhalers"] == "93" and m["Low-carbon share"] == "18%"
+    text = " ".join(md.value for md in at.markdown)
+    assert "miles in an average car" in text and "5 practices in 3 boards" in text
+    assert any("97.7% of inhaler items and 91.8% of inhaler cost" in c.value for c in at.caption)
+    board = _frame(at, "board_code", "kgCO2e_low").set_index("board_code")
+    assert board["kgCO2e"].to_dict() == pytest.approx({"QMF": 872.1528, "S08000024": 670.988, "S08000031": 145.8})
+    practice = _frame(at, "practice", "kgCO2e_low").set_index("practice")
+    assert practice.loc["10017", "kgCO2e"] == pytest.approx(148.294)
+    assert _frame(at, "bnf_code", "reason")["bnf_code"].tolist() == ["0301011W0BBABAB"]
+    # board bars, trend, product bars, funnel, switching bars
+    assert _charts(at) == 5
+
+
+def test_funnel_outliers_and_per_patient_metric(open_page, loaded):
+    at = open_page(PAGE)
+    ranked = _frame(at, "rank", "z")
+    assert ranked["practice"].tolist()[0] == "F84002" and ranked["rank"].tolist() == [1, 2, 3, 4, 5]
+    assert any("**2** practice(s) outside the 95% limits" in md.value for md in at.markdown)
+    funnel = [c.proto.spec for c in at.get("vega_lite_chart") if "99.8% limits" in c.proto.spec]
+    assert len(funnel) == 1 and "above 99.8% limit" in funnel[0] and "Inhalers prescribed (volume)" in funnel[0]
+    assert len(at.radio(key="rx_metric").options) == 1  # no list sizes yet
+    rx.import_list_sizes(loaded, DATA / "list_sizes_phs.csv")
+    at.run()
+    at.radio(key="rx_metric").set_value("kgCO2e_per_1000_patients").run()
+    assert not at.exception
+    ranked = _frame(at, "rank", "z")
+    assert ranked["practice"].tolist() == ["10002", "10017", "20005"]  # highest kgCO2e per 1,000 patients first
+    assert ranked["value"].iloc[0] == pytest.approx(522.694 / 5)
+
+
+def test_switching_slider_and_caveat(open_page, loaded):
+    at = open_page(PAGE)
+    assert any("Where clinically appropriate" in w.value for w in at.warning)
+    at.slider(key="rx_share").set_value(50).run()
+    m = _metrics(at)
+    assert m["Switching 50%: saving"] == "814.7 kgCO2e"  # CLI: carbon prescribing switching --share '50 %'
+    board = _frame(at, "board_code", "saving_switch_kgCO2e").set_index("board_code")
+    assert board.loc["S08000024", "saving_switch_kgCO2e"] == pytest.approx(322.7905)
+
+
+def test_gwp_basis_changes_the_footprint(open_page, loaded):
+    at = open_page(PAGE)
+    ar5 = _frame(at, "board_code", "kgCO2e_low")["kgCO2e"].sum()
+    at.sidebar.selectbox(key="_gwp_basis").select("AR6").run()
+    assert not at.exception
+    ar6 = _frame(at, "board_code", "kgCO2e_low")["kgCO2e"].sum()
+    assert ar6 != pytest.approx(ar5)

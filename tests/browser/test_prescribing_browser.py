@@ -1,0 +1,51 @@
+"""A sustainability lead's journey in Chromium: upload the fixtures, see the footprint, the funnel plot
+and the saving from switching; a bad file imports nothing and says why."""
+
+from pathlib import Path
+
+from tests.browser.conftest import assert_no_exception, open_app_page, wait_for_app
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "prescribing"
+
+
+def _upload(page, *files: Path) -> None:
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files([str(f) for f in files])
+    for f in files:
+        page.get_by_text(f.name).first.wait_for(timeout=30_000)
+    wait_for_app(page)
+    page.get_by_role("button", name="Import", exact=True).click()
+    wait_for_app(page)
+
+
+def test_upload_fixtures_and_see_the_funnel(app_server, page, tmp_path):
+    open_app_page(page, app_server["url"], "Prescribing")
+    assert "No prescribing data yet" in page.inner_text("body")
+
+    # a bad file first: nothing is imported, and the row and reason are shown
+    _upload(page, DATA / "bad_negative.csv")
+    page.get_by_text("Nothing was imported").first.wait_for(timeout=30_000)
+    assert "No prescribing data yet" in page.inner_text("body")
+    page.reload()
+    wait_for_app(page)
+    open_app_page(page, app_server["url"], "Prescribing")
+
+    _upload(page, DATA / "phs_2024_01.csv", DATA / "phs_2024_02.csv.gz", DATA / "epd_2024_01.csv")
+    page.get_by_text("imported 3 file(s)").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    page.locator('[data-testid="stMetric"]').filter(has_text="Inhaler carbon").first.wait_for(timeout=30_000)
+    page.get_by_text("What switching would save").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    body = page.inner_text("body")
+    assert "1.69 tCO2e" in body and "miles in an average car" in body
+    assert "Unwarranted variation" in body and "practice(s) outside the 95% limits" in body
+    assert "Where clinically appropriate" in body
+    assert_no_exception(page)
+
+    # the funnel plot is drawn: its Vega view holds the limit legend
+    funnel = page.locator('[data-testid="stVegaLiteChart"]').filter(has_text="99.8% limits")
+    funnel.first.wait_for(timeout=30_000)
+    funnel.first.scroll_into_view_if_needed()
+    shot = tmp_path / "funnel.png"
+    funnel.first.screenshot(path=str(shot))
+    assert shot.stat().st_size > 5_000
+    page.screenshot(path=str(tmp_path / "prescribing.png"), full_page=True)
