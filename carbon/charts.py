@@ -61,6 +61,64 @@ def factor_range(df: pd.DataFrame, unit: str) -> alt.Chart:
 
 
 # --- pathways ------------------------------------------------------------------------------------
+def pathway_breakdown(df: pd.DataFrame, by: str = "category", unit: str = "kgCO2e per patient") -> alt.Chart:
+    """A pathway's footprint by ``by`` (category or stage): bars with low-high whiskers.
+
+    Columns: ``by``, kgCO2e, kgCO2e_low, kgCO2e_high (from ``pathways.breakdown``).
+    """
+    groups = [str(g) for g in df[by]]
+    base = _base(df).encode(y=alt.Y(f"{by}:N", title=None, sort="-x"))
+    bars = base.mark_bar().encode(
+        x=alt.X("kgCO2e:Q", title=unit),
+        color=alt.Color(f"{by}:N", legend=None, scale=colour_scale(groups)),
+        tooltip=[by, alt.Tooltip("kgCO2e:Q", format=",.4g"), alt.Tooltip("kgCO2e_low:Q", format=",.4g"),
+                 alt.Tooltip("kgCO2e_high:Q", format=",.4g")],
+    )
+    whiskers = base.mark_rule(color=PALETTE[7]).encode(x="kgCO2e_low:Q", x2="kgCO2e_high:Q")
+    return (bars + whiskers).properties(height=max(120, 32 * len(df)))
+
+
+def pathway_totals(df: pd.DataFrame, value: str = "kgCO2e", unit: str = "kgCO2e per patient") -> alt.Chart:
+    """Two to four pathways' totals side by side with low-high whiskers (``df`` from
+    ``pathways.compare``; ``value`` is ``kgCO2e`` or ``cohort_kgCO2e``)."""
+    names = list(dict.fromkeys(df["pathway"]))
+    base = _base(df).encode(y=alt.Y("pathway:N", title=None, sort=names))
+    bars = base.mark_bar().encode(
+        x=alt.X(f"{value}:Q", title=unit),
+        color=alt.Color("pathway:N", legend=None, scale=alt.Scale(domain=names, range=PALETTE[: len(names)])),
+        tooltip=["pathway", alt.Tooltip(f"{value}:Q", format=",.4g"), alt.Tooltip(f"{value}_low:Q", format=",.4g"),
+                 alt.Tooltip(f"{value}_high:Q", format=",.4g")],
+    )
+    whiskers = base.mark_rule(color=PALETTE[7]).encode(x=f"{value}_low:Q", x2=f"{value}_high:Q")
+    return (bars + whiskers).properties(height=max(120, 40 * len(df)))
+
+
+def pathway_difference(df: pd.DataFrame, by: str = "category", value: str = "difference_kgCO2e",
+                       unit: str = "kgCO2e per patient, difference from the first pathway") -> alt.Chart:
+    """What drives the gap: each group's difference from the first pathway, one row of bars per
+    other pathway (``df`` from ``pathways.compare_breakdown``); below zero = lower."""
+    groups = sorted(str(g) for g in df[by].unique())
+    bars = alt.Chart(df).mark_bar().encode(
+        x=alt.X(f"{value}:Q", title=unit),
+        y=alt.Y(f"{by}:N", title=None),
+        color=alt.Color(f"{by}:N", title=by.capitalize(), scale=colour_scale(groups)),
+        row=alt.Row("pathway:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+        tooltip=["pathway", by, alt.Tooltip(f"{value}:Q", format=",.4g")],
+    )
+    return bars.properties(width=520)
+
+
+def swap_savings(df: pd.DataFrame, unit: str = "kgCO2e saved per patient") -> alt.Chart:
+    """The swaps that fit a pathway, largest saving first, with low-high whiskers (``df`` from
+    ``alternatives.applicable``)."""
+    base = _base(df).encode(y=alt.Y("name:N", title=None, sort="-x"))
+    bars = base.mark_bar(color=PALETTE[2]).encode(
+        x=alt.X("saving_kgCO2e:Q", title=unit),
+        tooltip=["name", alt.Tooltip("saving_kgCO2e:Q", format=",.4g"),
+                 alt.Tooltip("saving_kgCO2e_low:Q", format=",.4g"), alt.Tooltip("saving_kgCO2e_high:Q", format=",.4g")],
+    )
+    whiskers = base.mark_rule(color=PALETTE[7]).encode(x="saving_kgCO2e_low:Q", x2="saving_kgCO2e_high:Q")
+    return (bars + whiskers).properties(height=max(120, 30 * len(df)))
 
 
 # --- prescribing ---------------------------------------------------------------------------------

@@ -1,0 +1,100 @@
+"""The Pathways and Compare pages through AppTest, on the real app and a real database."""
+
+import pytest
+
+from carbon import pathways as pw
+
+PATHWAYS = "pages/1_Pathways.py"
+COMPARE = "pages/2_Compare.py"
+MILE_KM = 1.609344
+CAR = 6 * MILE_KM * 0.16272  # the asthma review: 3 miles each way by an average petrol car
+ASTHMA_PMDI = 7.3 * 17.5 + 4 * 28.262 + CAR  # 242.37 kgCO2e (AR5)
+
+
+def metric(at, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def table_with(at, column: str):
+    """The first table on the page that has ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def edit(at, rows: dict):
+    """Edit cells of the activities editor as a person would, and rerun."""
+    key = at.data_editor[0].key
+    at.session_state[key] = {"edited_rows": rows, "added_rows": [], "deleted_rows": []}
+    return at.run()
+
+
+def test_asthma_template_footprint_and_swaps(open_page):
+    at = open_page(PATHWAYS)
+    assert at.selectbox(key="pw_pick").value == "Asthma: preventer and reliever on pMDIs"
+    assert metric(at, "Per patient") == "242.4 kgCO2e"
+    assert metric(at, "Per year") == "242.37 tCO2e"
+    assert any("miles in an average car" in c.value for c in at.caption)
+    swaps = table_with(at, "per_patient")
+    assert swaps["name"].iloc[0].startswith("Every swap of this kind")
+    assert swaps["per_patient"].iloc[0] == "235.5 kgCO2e"  # 127.75 - 2.117 + 113.048 - 3.2
+    assert any("Where clinically appropriate" in w.value for w in at.warning)
+
+
+def test_editing_a_row_changes_the_totals(open_page):
+    at = open_page(PATHWAYS)
+    edit(at, {0: {"quantity": "14.6 inhaler/year"}})  # twice the Clenil
+    assert not at.exception
+    assert metric(at, "Per patient") == f"{ASTHMA_PMDI + 7.3 * 17.5:,.1f} kgCO2e"  # 370.1
+
+
+def test_a_bad_unit_is_an_error_on_its_row(open_page):
+    at = open_page(PATHWAYS)
+    edit(at, {0: {"quantity": "7.3 inhalr/year"}, 2: {"distance": "3 litre"}})
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("Row 1:") and "inhalr" in e for e in errors)
+    assert any(e.startswith("Row 3:") and "cannot be converted" in e for e in errors)
+    assert metric(at, "Per patient") == f"{4 * 28.262:,.1f} kgCO2e"  # only the reliever computes
+    at.button(key="pw_save").click().run()  # the template name is taken and rows are bad: nothing saved
+    assert not at.exception and any("row 1" in e.value for e in at.error)
+
+
+def test_save_under_a_new_name_then_delete(open_page, store):
+    at = open_page(PATHWAYS)
+    at.text_input(key="pw_name").input("Our asthma clinic").run()
+    at.number_input(key="pw_cohort").set_value(250).run()
+    edit(at, {1: {"quantity": "2 inhaler/year"}})
+    at.button(key="pw_save").click().run()
+    assert not at.exception
+    saved = pw.load(store, "Our asthma clinic")
+    assert saved.cohort == 250 and saved.activities[1].quantity == "2 inhaler/year"
+    assert at.selectbox(key="pw_pick").value == "Our asthma clinic"
+    assert metric(at, "Per patient") == f"{7.3 * 17.5 + 2 * 28.262 + CAR:,.1f} kgCO2e"
+    at.checkbox(key="pw_confirm_delete").check().run()
+    at.button(key="pw_delete").click().run()
+    assert not at.exception and not pw.exists(store, "Our asthma clinic")
+
+
+def test_create_the_dpi_variant(open_page, store):
+    at = open_page(PATHWAYS)
+    at.button(key="pw_make_variant").click().run()
+    assert not at.exception
+    name = at.selectbox(key="pw_pick").value
+    assert name.startswith("Asthma: preventer and reliever on pMDIs, variant")
+    variant = pw.load(store, name)
+    assert [a.factor for a in variant.activities][:2] == ["easyhaler_beclometasone", "inhaler_dpi_generic"]
+    assert metric(at, "Per patient") == "6.89 kgCO2e"  # 3.65 x 0.580 + 4 x 0.8 + 1.571
+
+
+def test_compare_page(open_page):
+    at = open_page(COMPARE)
+    assert metric(at, "Asthma: preventer and reliever on pMDIs") == "242.4 kgCO2e"
+    dpi = next(m for m in at.metric if m.label == "Asthma: preventer and reliever on DPIs")
+    assert dpi.value == "6.89 kgCO2e" and dpi.delta == "−235.5 kgCO2e"
+    table = table_with(at, "difference_cost_gbp")
+    assert table["difference_kgCO2e"].iloc[1] == pytest.approx((3.65 * 0.580 + 4 * 0.8) - (7.3 * 17.5 + 4 * 28.262))
+    at.radio(key="cmp_per").set_value("Per year (cohort)").run()
+    assert metric(at, "Asthma: preventer and reliever on pMDIs") == "242.37 tCO2e"
+    at.radio(key="cmp_by").set_value("stage").run()
+    assert not at.exception
+    at.multiselect(key="cmp_pick").set_value(["Outpatient follow-up: face-to-face"]).run()
+    assert any("two to four" in i.value for i in at.info)
