@@ -168,7 +168,8 @@ def assumptions(store, scenario: Scenario) -> list[str]:
         "includes the price difference of the two products from factors/prices.csv where both are priced.",
         f"Demand grows {scenario.growth_pct:g}% a year from {scenario.baseline_year}; uptake ramps linearly from each "
         "intervention's start year to its target share by its end year; one-off costs fall in the start year and "
-        "yearly costs ramp with uptake.",
+        "yearly costs ramp with uptake. Costs are entered for the entered uptake: a different uptake (the workshop "
+        "sliders) scales them in proportion.",
         "The range (low-high) is the same arithmetic with every emission factor at the low (high) end of its "
         "published range. Interventions are assumed independent: their abatement adds up.",
     ]

@@ -48,7 +48,9 @@ import hashlib
 import json
 import math
 import re
+import threading
 import tomllib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -426,6 +428,8 @@ def baseline(store, scenario: Scenario, basis: str = fx.DEFAULT_BASIS) -> pd.Dat
     A scenario holds a handful of lines, so each is resolved in turn; a bad line is a
     ScenarioError naming it (and every other bad line), never a wrong number.
     """
+    if not scenario.lines:
+        raise ScenarioError("the baseline has no lines: add at least one (e.g. a manual line of your board's reported tCO2e)")
     lib = fx.library(store)
     rows: list[dict] = []
     problems: list[str] = []
@@ -826,6 +830,48 @@ def run(store, scenario: Scenario, basis: str = fx.DEFAULT_BASIS) -> Projection:
     return project(scenario, base, interventions(store, scenario, base, basis))
 
 
+_RESOLVED: OrderedDict = OrderedDict()
+_RESOLVED_LOCK = threading.Lock()
+_RESOLVED_MAX = 32
+_RESOLUTION_FIELDS = ("name", "kind", "alternative", "from_factor", "to_factor", "volume", "category", "line",
+                      "use_prices", "caveat")
+
+
+def _data_token(store, scenario: Scenario) -> str:
+    """Changes when anything the baseline reads changes: the library and overrides, saved pathways
+    (for pathway lines), imported prescribing (for prescribing lines)."""
+    parts = [fx.library_token(store)]
+    kinds = {ln.kind for ln in scenario.lines}
+    if "pathway" in kinds:
+        parts.append(str(store.execute("SELECT count(*), max(updated_at) FROM pathway").fetchone()))
+    if "prescribing" in kinds:
+        parts.append(str(store.execute("SELECT count(*), max(id) FROM rx_import").fetchone()))
+    return "|".join(parts)
+
+
+def resolve(store, scenario: Scenario, basis: str = fx.DEFAULT_BASIS) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(baseline, interventions)`` for ``scenario``, remembered while the data they read is unchanged.
+
+    The key leaves out uptake, years, costs and growth, so moving a workshop slider only
+    re-projects (``project``, a few milliseconds) and never looks a factor up again.
+    """
+    what = json.dumps({"lines": [dataclasses.asdict(x) for x in scenario.lines],
+                       "interventions": [{k: getattr(iv, k) for k in _RESOLUTION_FIELDS} for iv in scenario.interventions]},
+                      sort_keys=True)
+    key = (str(getattr(store, "path", id(store))), basis, _data_token(store, scenario), what)
+    with _RESOLVED_LOCK:
+        if key in _RESOLVED:
+            _RESOLVED.move_to_end(key)
+            return _RESOLVED[key]
+    base = baseline(store, scenario, basis)
+    found = (base, interventions(store, scenario, base, basis))
+    with _RESOLVED_LOCK:
+        _RESOLVED[key] = found
+        while len(_RESOLVED) > _RESOLVED_MAX:
+            _RESOLVED.popitem(last=False)
+    return found
+
+
 def trajectory(store, scenario: Scenario, basis: str = fx.DEFAULT_BASIS) -> pd.DataFrame:
     """Year by year to the end year, by category, with the range from factor uncertainty (tCO2e)."""
     return run(store, scenario, basis).trajectory
@@ -857,13 +903,19 @@ def headline(projection: Projection) -> dict:
 
 def with_settings(scenario: Scenario, growth_pct: float | None = None, uptake: dict[str, float] | None = None) -> Scenario:
     """A copy with demand growth and/or interventions' target uptake (% by name) changed: what the
-    workshop sliders do."""
+    workshop sliders do. Costs are taken as entered for the entered uptake, so they scale in
+    proportion to the new uptake (half the uptake, half the one-off and yearly costs); an
+    intervention entered at 0 % keeps its costs."""
     sc = dataclasses.replace(scenario, interventions=[dataclasses.replace(iv) for iv in scenario.interventions])
     if growth_pct is not None:
         sc.growth_pct = float(growth_pct)
     for iv in sc.interventions:
         if uptake and iv.name in uptake:
-            iv.target_pct = float(uptake[iv.name])
+            new_pct = float(uptake[iv.name])
+            if iv.target_pct > 0:
+                iv.one_off_gbp = iv.one_off_gbp * new_pct / iv.target_pct
+                iv.yearly_gbp = iv.yearly_gbp * new_pct / iv.target_pct
+            iv.target_pct = new_pct
     return sc
 
 
@@ -872,6 +924,15 @@ def compare(projections: dict[str, Projection]) -> pd.DataFrame:
     frames = [totals(p.trajectory).assign(scenario=name) for name, p in projections.items()]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["year", "tCO2e_no_action", "abated_tCO2e", "tCO2e", "tCO2e_low", "tCO2e_high", "scenario"])
+
+
+def compare_at(compared: pd.DataFrame, years) -> pd.DataFrame:
+    """Each scenario's total tCO2e a year at ``years`` (from ``compare``): one row per scenario,
+    one column per year that the scenarios reach, named ``"2030 (tCO2e)"``."""
+    sel = compared[compared["year"].isin(list(years))]
+    wide = sel.pivot_table(index="scenario", columns="year", values="tCO2e", sort=False)
+    wide.columns = [f"{int(y)} (tCO2e)" for y in wide.columns]
+    return wide.reset_index()
 
 
 # ---------------------------------------------------------------------------------------------

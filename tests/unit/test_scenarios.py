@@ -245,4 +245,97 @@ def test_with_settings_changes_uptake_and_growth_only():
     s = hand_built()
     s2 = sc.with_settings(s, growth_pct=0.0, uptake={"DPI swap": 20})
     assert s2.growth_pct == 0.0 and s2.interventions[0].target_pct == 20
+    # costs entered for 80 % uptake scale with it: GBP 1,000 one-off x 20/80 = GBP 250
+    assert s2.interventions[0].one_off_gbp == pytest.approx(250)
     assert s.interventions[0].target_pct == 80 and s.growth_pct == 2.0  # the original is untouched
+    assert s.interventions[0].one_off_gbp == 1000
+
+
+def test_catalogue_swap_uses_its_ratio_and_caveat(store):
+    # Clenil 100 pMDI (17.5 kgCO2e) to Beclometasone Easyhaler 200 (0.58): one Easyhaler replaces two Clenils
+    # (quantity_ratio 0.5 in factors/alternatives.csv), so 1,000 inhalers save 1000 x (17.5 - 0.5 x 0.58) kg
+    s = Scenario(name="Catalogue", baseline_year=2024, lines=[
+        Line(kind="factor", label="Clenil", ref="clenil_pmdi", amount="1000 inhaler")], interventions=[
+        Intervention(name="To Easyhaler", kind="swap", alternative="clenil_to_easyhaler", from_factor="clenil_pmdi",
+                     volume="1000 inhaler", start_year=2025, end_year=2025, target_pct=100)])
+    piece = sc.run(store, s).interventions.iloc[0]
+    assert piece["full_tCO2e"] == pytest.approx(1000 * (17.5 - 0.5 * 0.58) / 1000)
+    assert piece["caveat"].startswith("Where clinically appropriate")
+    # the catalogue row covers two products: the scenario must say which one it switches from
+    s.interventions[0].from_factor = ""
+    with pytest.raises(ScenarioError, match="applies to several products"):
+        sc.run(store, s)
+    s.interventions[0].from_factor = "ventolin_evohaler"
+    with pytest.raises(ScenarioError, match="not 'ventolin_evohaler'"):
+        sc.run(store, s)
+
+
+def test_pathway_line_is_patients_times_the_pathway(store):
+    from carbon import pathways
+
+    name = pathways.list_pathways(store)["name"].iloc[0]
+    per_patient = pathways.footprint(store, pathways.load(store, name)).groupby("category")["kgCO2e"].sum()
+    s = Scenario(name="Pathway", baseline_year=2024, lines=[Line(kind="pathway", label="P", ref=name, amount="500 patient")])
+    base = sc.baseline(store, s).set_index("category")
+    for cat, kg in per_patient.items():
+        assert base.loc[cat, "tCO2e"] == pytest.approx(kg * 500 / 1000)
+    assert all(" " not in ids for ids in base["factor_ids"])
+
+
+def test_prescribing_line_scales_the_months_to_a_year(store):
+    from pathlib import Path
+
+    from carbon import prescribing
+
+    data = Path(__file__).parents[1] / "data" / "prescribing"
+    prescribing.import_files(store, [data / "phs_2024_01.csv", data / "phs_2024_02.csv"])
+    by_board = prescribing.footprint(store, by="board")
+    s = Scenario(name="Rx", baseline_year=2024, lines=[Line(kind="prescribing", label="Rx", ref="")])
+    row = sc.baseline(store, s).iloc[0]
+    # two months of data x 12/2 = a year
+    assert row["tCO2e"] == pytest.approx(by_board["kgCO2e"].sum() * 6 / 1000)
+    assert row["category"] == "inhaler" and "2 month(s) scaled to a year" in row["detail"]
+    one = by_board.iloc[0]
+    s.lines[0].ref = one["board_code"]
+    assert sc.baseline(store, s).iloc[0]["tCO2e"] == pytest.approx(one["kgCO2e"] * 6 / 1000)
+
+
+def test_resolve_remembers_the_baseline_while_sliders_move(store):
+    s = hand_built()
+    first = sc.resolve(store, s)
+    moved = sc.with_settings(s, growth_pct=5.0, uptake={"DPI swap": 10, "Energy cut": 90})
+    assert sc.resolve(store, moved) is first  # uptake, growth and costs do not need the factors again
+    s.lines[1].amount = "20000 inhaler"
+    second = sc.resolve(store, s)
+    assert second is not first and second[0].set_index("label").loc["Ventolin", "tCO2e"] == pytest.approx(565.24)
+    # projecting the remembered pieces gives the same as a full run
+    assert sc.project(moved, *sc.resolve(store, moved)).trajectory.equals(sc.run(store, moved).trajectory)
+
+
+def test_edit_tables_round_trip_and_name_bad_cells():
+    s = sc.read_file((sc.demo_dir() / "demo_board.toml").read_text(), "demo_board.toml")
+    t = sc.edit_tables(s)
+    meta = {k: getattr(s, k) for k in sc.META_FIELDS}
+    assert sc.from_edit(meta, t["lines"], t["interventions"], t["background"]) == s
+    t["interventions"].loc[0, "target_pct"] = 140
+    t["interventions"].loc[1, "start_year"] = 2020
+    with pytest.raises(ScenarioError) as err:
+        sc.from_edit(meta, t["lines"], t["interventions"], t["background"])
+    assert any("intervention 1" in p and "target_pct 140.0 must be between 0 and 100" in p for p in err.value.problems)
+    assert any("intervention 2" in p and "before the baseline year 2024" in p for p in err.value.problems)
+    t["lines"].loc[1, "label"] = None  # a blank cell in a required column
+    with pytest.raises(ScenarioError, match="baseline line 2: missing 1 required positional argument: 'label'"):
+        sc.from_edit(meta, t["lines"], t["interventions"], t["background"])
+
+
+def test_compare_at_milestone_years(store):
+    a, b = hand_built(), hand_built()
+    b.name, b.growth_pct = "No growth", 0.0
+    wide = sc.compare_at(sc.compare({a.name: sc.run(store, a), b.name: sc.run(store, b)}), (2024, 2030)).set_index("scenario")
+    assert wide.loc["No growth", "2024 (tCO2e)"] == pytest.approx(1282.62)
+    assert wide.loc["Hand-built", "2030 (tCO2e)"] > wide.loc["No growth", "2030 (tCO2e)"]
+
+
+def test_an_empty_baseline_says_what_to_do(store):
+    with pytest.raises(ScenarioError, match="add at least one"):
+        sc.baseline(store, Scenario(name="Empty", baseline_year=2024))

@@ -1,0 +1,110 @@
+"""The board pack of the shipped demo scenario: numbers, sources, HTML, PDF (rendered), CSV and Excel."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+
+import openpyxl
+import pandas as pd
+import pytest
+from PIL import Image
+
+from carbon import boardpack as bp
+from carbon import scenarios as sc
+
+
+@pytest.fixture
+def pack(store):
+    return bp.build(store, sc.load(store, sc.demo_name()))
+
+
+@pytest.fixture
+def pictures(pack):
+    return bp.images(pack)
+
+
+def test_headline_numbers_come_from_the_trajectory(pack, store):
+    tot = sc.totals(sc.run(store, sc.load(store, sc.demo_name())).trajectory).set_index("year")
+    head = bp.headline_rows(pack).set_index("year")
+    assert head.index.tolist() == [2024, 2030, 2040, 2045]
+    for year in head.index:
+        assert head.loc[year, "tCO2e"] == pytest.approx(tot.loc[year, "tCO2e"])
+    # the baseline's Ventolin line: 180,000 inhalers x 28.262 kgCO2e = 5,087.16 tCO2e a year
+    base = pack.projection.baseline.set_index("label")
+    assert base.loc["Ventolin Evohaler (salbutamol pMDI)", "tCO2e"] == pytest.approx(5087.16)
+    assert head.loc[2024, "tCO2e"] == pytest.approx(base["tCO2e"].sum())
+    # the target path for the total starts at the baseline and reaches 0 at net zero (2040)
+    assert head.loc[2024, "target_tCO2e"] == pytest.approx(head.loc[2024, "tCO2e"])
+    assert head.loc[2040, "target_tCO2e"] == 0
+
+
+def test_every_factor_used_has_its_source(pack):
+    src = pack.sources.set_index("id")
+    used = {i for s in pd.concat([pack.projection.baseline["factor_ids"], pack.projection.interventions["factor_ids"]])
+            for i in s.split(",") if i}
+    assert used <= set(src.index)
+    # derived factors bring what they rest on: Ventolin's propellant is re-based with HFA-134a's GWP (AR5)
+    assert "gwp_hfa134a_ar5" in src.index and src.loc["gwp_hfa134a_ar5", "used_for"] == "GWP"
+    assert {"target", "carbon value", "discount rate", "price"} <= set(src["used_for"])
+    assert src["title"].notna().all() and (src["title"].str.len() > 0).all()
+
+
+def test_tables_and_numbers_agree(pack):
+    t = bp.tables(pack)
+    assert list(t) == ["Headline", "Targets", "Trajectory", "By category", "Interventions", "MACC", "Budget",
+                       "Baseline", "Assumptions", "Sources"]
+    nums = bp.numbers(pack)
+    total_2030 = nums[(nums["section"] == "trajectory") & (nums["measure"] == "tCO2e") & (nums["year"] == 2030)]
+    assert total_2030["value"].iloc[0] == pytest.approx(pack.totals.set_index("year").loc[2030, "tCO2e"])
+    gap = nums[(nums["section"] == "targets") & (nums["measure"] == "gap_tCO2e")
+               & (nums["item"] == "nhs_scotland_net_zero_2040")]["value"].iloc[0]
+    assert gap == pytest.approx(pack.totals.set_index("year").loc[2040, "tCO2e"])  # net zero: the gap is all of it
+    csv_back = pd.read_csv(io.StringIO(bp.to_numbers_csv(pack)))
+    assert len(csv_back) == len(nums) and set(csv_back["section"]) == set(nums["section"])
+
+
+def test_excel_has_a_sheet_per_table(pack):
+    wb = openpyxl.load_workbook(io.BytesIO(bp.to_xlsx(pack)))
+    assert wb.sheetnames == ["Numbers", *bp.tables(pack)]
+    ws = wb["Headline"]
+    assert ws.cell(1, 1).value == "Year" and ws.cell(2, 1).value == 2024
+
+
+def test_html_has_charts_tables_assumptions_and_sources(pack, pictures):
+    html = bp.to_html(pack, pictures)
+    assert html.count("<img") == 4 == html.count("data:image/png;base64,")
+    for text in ("Board pack: Demo", "Against the targets", "Swaps only where clinically appropriate",
+                 "Assumptions", "Green Book", "Sources of every factor used", "Janson C", "gwp_hfa134a_ar5"):
+        assert text in html, text
+    assert "34.42 ktCO2e" in html  # the baseline headline
+
+
+def test_charts_render_as_images(pictures):
+    for title, data in pictures.items():
+        img = Image.open(io.BytesIO(data))
+        assert img.format == "PNG" and img.width >= 700, title
+
+
+def test_pdf_opens_and_its_first_page_is_not_blank(pack, pictures, tmp_path):
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(bp.to_pdf(pack, pictures))
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages >= 6
+    subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "60", "-png", str(path), str(tmp_path / "page")], check=True)
+    png = next(tmp_path.glob("page*.png"))
+    grey = Image.open(png).convert("L")
+    dark = sum(grey.histogram()[:200])  # pixels darker than light grey
+    assert dark > 0.01 * grey.width * grey.height  # text and numbers, not a blank page
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Board pack: Demo" in text and "34.42 ktCO2e" in text and "First missed" in text
+    chart_page = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(path), "-"], capture_output=True, text=True,
+                                check=True).stdout
+    assert "targets (tCO2e a year)" in chart_page
+
+
+def test_write_refuses_other_formats(pack, tmp_path):
+    with pytest.raises(ValueError, match=r"\.pdf, \.html, \.csv or \.xlsx"):
+        bp.write(pack, tmp_path / "pack.docx")
