@@ -40,7 +40,7 @@ COLUMNS = [
 APPLICABLE_COLUMNS = [
     "swap", "swaps", "group", "name", "positions", "detail", "saving_kgCO2e", "saving_kgCO2e_low",
     "saving_kgCO2e_high", "saving_cost_gbp", "cohort_saving_kgCO2e", "cohort_saving_kgCO2e_low",
-    "cohort_saving_kgCO2e_high", "cohort_saving_cost_gbp", "share", "caveat", "source", "factor_ids",
+    "cohort_saving_kgCO2e_high", "cohort_saving_cost_gbp", "share", "caveat", "source", "source_title", "factor_ids",
 ]
 
 
@@ -220,7 +220,7 @@ def _row_savings(store, pathway: pw.Pathway, basis: str, cat: pd.DataFrame) -> p
     m["saving_cost_gbp"] = m["cost_gbp"] - m["new_cost"].astype(float)
     m["detail"] = ("row " + m["position"].astype(str) + ": " + m["factor_name"] + " → " + m["new_name"].astype(str))
     m["ids"] = m["factor_ids"] + "," + m["new_ids"].astype(str)
-    return m.merge(cat[["id", "group", "name", "caveat", "source"]], left_on="swap", right_on="id")
+    return m.merge(cat[["id", "group", "name", "caveat", "source", "source_title"]], left_on="swap", right_on="id")
 
 
 def _summarise(rows: pd.DataFrame, swap: str, name: str, group: str, ids: list[str]) -> dict:
@@ -232,6 +232,7 @@ def _summarise(rows: pd.DataFrame, swap: str, name: str, group: str, ids: list[s
         "saving_kgCO2e": rows["saving_kgCO2e"].sum(), "saving_kgCO2e_low": min(lo, hi),
         "saving_kgCO2e_high": max(lo, hi), "saving_cost_gbp": rows["saving_cost_gbp"].sum(min_count=len(rows)),
         "caveat": " ".join(dict.fromkeys(rows["caveat"])), "source": ", ".join(dict.fromkeys(rows["source"])),
+        "source_title": "; ".join(dict.fromkeys(rows["source_title"])),
         "factor_ids": ", ".join(sorted({i.strip() for s in rows["ids"] for i in s.split(",") if i.strip()})),
     }
 

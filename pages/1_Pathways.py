@@ -20,12 +20,13 @@ S = st.session_state
 S.setdefault("pw_version", 0)
 
 
-def _open(p: pw.Pathway, message: str = "") -> None:
+def _open(p: pw.Pathway, message: str | None = None) -> None:
     """Make ``p`` the working copy: fills the name, condition and cohort, resets the editor."""
     S["pw_base"] = p
     S["pw_name"], S["pw_condition"], S["pw_cohort"] = p.name, p.condition, float(p.cohort)
     S["pw_version"] += 1
-    S["pw_message"] = message
+    if message is not None:
+        S["pw_message"] = message
 
 
 listing = pw.list_pathways(store)
@@ -55,8 +56,9 @@ elif S.get("pw_loaded") != pick:
     _open(pw.load(store, pick))
 S["pw_loaded"] = pick
 
-if S.get("pw_message"):
-    st.success(S["pw_message"])
+message = S.pop("pw_message", "")  # shown once, after the action that set it
+if message:
+    st.success(message)
 base: pw.Pathway = S["pw_base"]
 if base.description:
     st.markdown(base.description)
@@ -150,7 +152,7 @@ else:
                           format_func=lambda s: f"{saving.set_index('swap').loc[s, 'name']}: saves "
                           f"{co2e(saving.set_index('swap').loc[s, 'saving_kgCO2e'])} per patient")
     row = saving.set_index("swap").loc[choice]
-    st.warning(f"**Where clinically appropriate.** {row['caveat']} (Source: {row['source']}.)")
+    st.warning(f"**Where clinically appropriate.** {row['caveat']} (Source: {row['source_title']}.)")
     st.caption(row["detail"])
     st.caption("Pounds saved: negative where the swap costs more; blank where a product has no price.")
     if problems:
