@@ -572,6 +572,8 @@ def _parse_row(store, lib: fx.Library, a: Activity, position: int, per: dict, ba
             out.update(quantity_text=f"{text} = {q.magnitude:,.4g} {q.units:~P}" if a.duration else text,
                        amount=float(q.magnitude), factor_ids=a.factor, _amount_q=q)
         elif a.kind == "travel":
+            if not a.distance:
+                raise UnitError("distance is empty: write the distance of one journey, e.g. '9 mile' or '14.5 km'")
             n = _count(_amount(a))
             r = travel.journey(store, a.factor, a.distance, a.return_trip, a.occupancy or None, basis)
             out.update(_scaled(r, n), category="travel", factor_name=r.mode_name, amount=n, amount_unit="journey",
@@ -579,6 +581,8 @@ def _parse_row(store, lib: fx.Library, a: Activity, position: int, per: dict, ba
                        + (f", {a.occupancy} in the vehicle" if a.occupancy else ""),
                        steps="\n".join([f"{n:g} journeys × the journey below:", *r.steps]))
         elif a.kind == "anaesthetic":
+            if not a.fgf:
+                raise UnitError("fresh gas flow (fgf) is empty: write e.g. '1 L/min'")
             t = _amount(a)
             r = anaesthetics.anaesthetic(store, a.factor, a.fgf, t, a.concentration or None, basis)
             out.update(_scaled(r, 1.0), category="anaesthetic", factor_name=r.agent_name, amount=float(r.agent_kg),

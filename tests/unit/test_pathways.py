@@ -86,6 +86,7 @@ def test_bad_units_are_errors_on_their_row_not_exceptions(store):
         Activity(activity="litres of inhaler", factor="clenil_pmdi", quantity="3 L"),
         Activity(activity="no such factor", factor="no_such_factor", quantity="1 inhaler"),
         Activity(activity="litres of road", kind="travel", factor="car_petrol_average", quantity="1", distance="3 L"),
+        Activity(activity="no flow", kind="anaesthetic", factor="desflurane", quantity="1 h"),
     ])
     fp = pw.footprint(store, p)
     assert fp.loc[0, "error"] == "" and fp.loc[0, "kgCO2e"] == pytest.approx(17.5)
@@ -93,10 +94,11 @@ def test_bad_units_are_errors_on_their_row_not_exceptions(store):
     assert "litres of inhaler" in fp.loc[2, "error"] and "cannot be converted" in fp.loc[2, "error"]
     assert "no_such_factor" in fp.loc[3, "error"]
     assert "litres of road" in fp.loc[4, "error"]
+    assert "no flow" in fp.loc[5, "error"] and "fresh gas flow" in fp.loc[5, "error"]
     t = pw.totals(fp, 10)
-    assert t["kgCO2e"] == pytest.approx(17.5) and len(t["errors"]) == 4
+    assert t["kgCO2e"] == pytest.approx(17.5) and len(t["errors"]) == 5
     problems = pw.validate(store, p)
-    assert [q.split(":")[0] for q in problems] == ["row 2", "row 3", "row 4", "row 5"]
+    assert [q.split(":")[0] for q in problems] == ["row 2", "row 3", "row 4", "row 5", "row 6"]
 
 
 def test_asthma_template_totals_and_breakdown(store):
