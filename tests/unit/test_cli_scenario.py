@@ -10,15 +10,9 @@ import pytest
 
 from carbon import boardpack as bp
 from carbon import scenarios as sc
-from carbon.cli import main
+from tests.unit.test_cli_factors import run
 
 DEMO_FILE = sc.demo_dir() / "demo_board.toml"
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_list_shows_the_demo(capsys, store):

@@ -1,0 +1,271 @@
+"""Scenarios: build a baseline and the changes to it, see the trajectory against the targets and the
+money, save versions, and compare scenarios on one chart."""
+
+import streamlit as st
+
+from carbon import boardpack, charts, travel, ui
+from carbon import scenarios as sc
+from carbon import targets as tg
+from carbon.formatting import co2e, gbp
+
+store = ui.setup()
+basis = ui.basis()
+
+st.title("Scenarios")
+st.caption(
+    "A baseline year's emissions by category, the growth in demand, and changes whose uptake ramps over the years, "
+    "projected to 2045 with the range from factor uncertainty. Every save keeps a version."
+)
+
+NEW = "(start a new scenario)"
+saved = sc.list_scenarios(store)
+names = saved["name"].tolist()
+demo = sc.demo_name()
+st.session_state.setdefault("sc_pick", demo if demo in names else NEW)
+if st.session_state["sc_pick"] not in (NEW, *names):
+    st.session_state["sc_pick"] = NEW  # deleted or renamed in another session
+choice = st.selectbox("Scenario", [NEW, *names], key="sc_pick", help="Open a saved scenario to edit, run or copy it.")
+if st.session_state.get("sc_loaded") != choice:
+    st.session_state["sc_loaded"] = choice
+    st.session_state["sc_doc"] = (sc.new() if choice == NEW else sc.load(store, choice)).to_json()
+working = sc.Scenario.from_json(st.session_state["sc_doc"])
+rev = choice  # editors are keyed by the scenario open, so opening another one resets them
+for kind, text in st.session_state.pop("sc_messages", []):
+    getattr(st, kind)(text)
+
+
+def _act(action, *args, then: str | None = None, done: str = "") -> None:
+    """Run a save/copy/rename/delete from a button's callback (before the page reruns) and open ``then``."""
+    try:
+        action(*args)
+    except ValueError as exc:
+        st.session_state["sc_messages"] = [("error", str(exc))]
+        return
+    if then is not None:
+        st.session_state["sc_pick"] = then
+        st.session_state.pop("sc_loaded", None)
+    st.session_state["sc_messages"] = [("success", done)] if done else []
+
+
+def _named(action, name: str, key: str, with_who: bool) -> None:
+    """Duplicate or rename ``name`` to the name typed in the text box ``key`` (read when clicked)."""
+    target = (st.session_state.get(key) or "").strip()
+    _act(action, store, name, target, *((ui.who(),) if with_who else ()), then=target)
+
+
+build_tab, result_tab, money_tab, compare_tab, files_tab = st.tabs(
+    ["Build and edit", "Trajectory and targets", "Money", "Compare scenarios", "Save, copy and files"])
+
+# --- build -------------------------------------------------------------------------------------------
+with build_tab:
+    c = st.columns([3, 1, 1, 1])
+    meta = {
+        "name": c[0].text_input("Name", working.name, key=f"sc_name_{rev}"),
+        "baseline_year": c[1].number_input("Baseline year", 1990, 2100, working.baseline_year, key=f"sc_by_{rev}"),
+        "end_year": c[2].number_input("Project to", 2000, 2100, working.end_year, key=f"sc_end_{rev}"),
+        "growth_pct": c[3].number_input("Demand growth (% a year)", -50.0, 50.0, float(working.growth_pct), 0.1,
+                                        key=f"sc_growth_{rev}"),
+    }
+    meta["description"] = st.text_input("Description", working.description, key=f"sc_desc_{rev}")
+    sets = tg.target_sets(store)
+    c = st.columns([2, 1, 1])
+    meta["target_set"] = c[0].selectbox("Measure against", sets, index=sets.index(working.target_set)
+                                        if working.target_set in sets else 0, key=f"sc_set_{rev}")
+    green_book = c[1].checkbox("Green Book discount rate", working.discount_pct is None, key=f"sc_gb_{rev}",
+                               help="HM Treasury Green Book: 3.5% a year for 30 years, then 3.0% (factors/appraisal.csv)")
+    meta["discount_pct"] = None if green_book else c[2].number_input(
+        "Flat discount rate (% a year)", 0.0, 20.0, float(working.discount_pct or 3.5), 0.5, key=f"sc_rate_{rev}")
+    meta["reference_tCO2e"] = working.reference_tCO2e
+    meta["appraisal_start"] = working.appraisal_start
+
+    tables = sc.edit_tables(working)
+    st.markdown("**Baseline: emissions in the baseline year**")
+    st.caption(
+        "Each line is one of: `manual` (a reported figure, amount like `18000 tCO2e`), `factor` (a library factor × "
+        "a year's activity, e.g. `ventolin_evohaler` and `180000 inhaler`), `anaesthetic` (an agent and what was "
+        "bought, e.g. `sevoflurane`, `2400 bottle`), `travel` (a travel mode and a year's distance), `pathway` (a "
+        "saved pathway's name and patients a year) or `prescribing` (a board code or name from the imported data, "
+        "blank for all).")
+    lines = st.data_editor(
+        tables["lines"], num_rows="dynamic", hide_index=True, width="stretch", key=f"sc_lines_{rev}",
+        column_config={
+            "kind": st.column_config.SelectboxColumn("Kind", options=list(sc.LINE_KINDS), required=True),
+            "label": st.column_config.TextColumn("Label", required=True, width="medium"),
+            "category": "Category", "ref": "Factor / agent / mode / pathway / board", "amount": "Amount a year",
+            "low": "Low", "high": "High", "return_trip": "Return trip",
+            "occupancy": st.column_config.NumberColumn("Occupancy", min_value=1.0),
+            "note": st.column_config.TextColumn("Note", width="large"),
+        })
+    st.markdown("**Interventions**")
+    st.caption(
+        "A `swap` names a row of the alternatives catalogue (or a from and a to factor) and the volume a year of the "
+        "product switched from; a `reduction` cuts a share of a category or of one baseline line. Uptake ramps from "
+        "the start year to the target share by the end year; costs in pounds (negative saves money).")
+    try:
+        swaps = sc.swap_choices(store)
+    except ValueError as exc:
+        swaps = None
+        st.warning(f"The alternatives catalogue cannot be read: {exc}")
+    options = [""] + (swaps["id"].tolist() if swaps is not None else [])
+    interventions = st.data_editor(
+        tables["interventions"], num_rows="dynamic", hide_index=True, width="stretch", key=f"sc_ivs_{rev}",
+        column_config={
+            "name": st.column_config.TextColumn("Name", required=True, width="medium"),
+            "kind": st.column_config.SelectboxColumn("Kind", options=list(sc.INTERVENTION_KINDS), required=True),
+            "alternative": st.column_config.SelectboxColumn("Catalogue swap", options=options),
+            "from_factor": "From factor", "to_factor": "To factor", "volume": "Volume a year",
+            "category": "Category (reduction)", "line": "Baseline line (reduction)",
+            "start_year": st.column_config.NumberColumn("Start", format="%d"),
+            "end_year": st.column_config.NumberColumn("Full by", format="%d"),
+            "target_pct": st.column_config.NumberColumn("Uptake (%)", min_value=0.0, max_value=100.0),
+            "one_off_gbp": st.column_config.NumberColumn("One-off (£)", format="%,.0f"),
+            "yearly_gbp": st.column_config.NumberColumn("Yearly (£)", format="%,.0f"),
+            "use_prices": "Add price difference", "caveat": st.column_config.TextColumn("Caveat", width="large"),
+            "note": st.column_config.TextColumn("Note", width="large"),
+        })
+    if swaps is not None:
+        with st.expander("Swaps in the catalogue: only where clinically appropriate"):
+            st.dataframe(swaps[["id", "name", "from_factor", "to_factor", "quantity_ratio", "caveat"]], hide_index=True,
+                         width="stretch", key="sc_catalogue",
+                         column_config={"quantity_ratio": st.column_config.NumberColumn("New per old", format="%g")})
+    with st.expander("Background change in factors (e.g. the grid decarbonising)"):
+        st.caption("A category's factors relative to the baseline year (1 = unchanged) at a later year; straight "
+                   "lines between the points, flat after the last.")
+        background = st.data_editor(
+            tables["background"], num_rows="dynamic", hide_index=True, width="stretch", key=f"sc_bg_{rev}",
+            column_config={"year": st.column_config.NumberColumn("Year", format="%d"),
+                           "multiplier": st.column_config.NumberColumn("Multiplier", min_value=0.0)})
+
+try:
+    edited = sc.from_edit(meta, lines, interventions, background)
+    projection = sc.project(edited, *sc.resolve(store, edited, basis))
+    pack = boardpack.build(store, edited, basis, projection=projection)
+    problems = []
+except ValueError as exc:
+    edited, pack = None, None
+    problems = getattr(exc, "problems", [str(exc)])
+if problems:
+    with build_tab:
+        st.error("The scenario cannot be run yet:\n\n" + "\n".join(f"- {p}" for p in problems))
+
+# --- results -----------------------------------------------------------------------------------------
+with result_tab:
+    if pack is None:
+        st.info("Fix the problems shown under *Build and edit* to see the trajectory.")
+    else:
+        h = pack.headline
+        final = tg.gap_at(pack.assessment.gaps, "total")
+        m = st.columns(3)
+        m[0].metric(f"Emissions in {h['baseline_year']}", co2e(h["baseline_kg"]) + " a year")
+        m[0].caption(travel.car_equivalent(store, h["baseline_kg"], basis) + " a year")
+        m[1].metric(f"Emissions in {h['end_year']}", co2e(h["end_kg"]) + " a year",
+                    help=f"range {co2e(h['end_low_kg'])} – {co2e(h['end_high_kg'])}")
+        m[1].caption(f"with no action: {co2e(h['end_no_action_kg'])} a year")
+        if final is not None:
+            m[2].metric(f"Gap to the {final['year']} target", co2e(final["gap_kg"]) + " a year")
+        st.markdown(f"**{tg.describe_miss(pack.miss, pack.assessment.target_set)}**")
+        path = pack.totals[["year", "target_tCO2e"]].dropna()
+        gaps = pack.assessment.gaps
+        st.altair_chart(charts.trajectory_vs_target(pack.totals, path, gaps[gaps["applies_to"] == "total"]),
+                        width="stretch", key="sc_chart")
+        st.caption("Blue: the scenario with its range from factor uncertainty; grey dotted: no action; black dashed: "
+                   "the target path; diamonds: milestones.")
+        st.altair_chart(charts.trajectory_by_category(pack.projection.trajectory), width="stretch", key="sc_cats")
+        st.markdown("**Gap at each milestone** (tCO2e a year; positive = missed)")
+        st.dataframe(gaps[["year", "target_id", "applies_to", "reduction_pct", "target_tCO2e", "projected_tCO2e",
+                           "gap_tCO2e", "met", "reference", "source"]], hide_index=True, width="stretch", key="sc_gaps")
+        for note in pack.assessment.skipped:
+            st.caption(f"Not assessed: {note}")
+        if pack.projection.overlap:
+            st.warning("Interventions abate more than there is in: " + ", ".join(pack.projection.overlap)
+                       + ". The trajectory stops at zero there; check they do not double count.")
+        st.markdown("**Baseline**")
+        st.dataframe(pack.projection.baseline, hide_index=True, width="stretch", key="sc_baseline")
+        ui.download_csv("Download the trajectory by category (CSV)", pack.projection.trajectory,
+                        "scenario_trajectory.csv", key="sc_traj_csv")
+
+with money_tab:
+    if pack is None:
+        st.info("Fix the problems shown under *Build and edit* to see the money.")
+    else:
+        money = pack.money
+        m = st.columns(3)
+        m[0].metric("Abated over the appraisal period", co2e(money["abated_kg"]))
+        m[0].caption(travel.car_equivalent(store, money["abated_kg"], basis))
+        m[1].metric("Net present cost", gbp(money["npc_gbp"]))
+        m[2].metric("Cost per tCO2e abated", gbp(money["cost_per_tCO2e"]))
+        st.dataframe(pack.appraisal, hide_index=True, width="stretch", key="sc_appraisal")
+        if len(pack.macc):
+            st.altair_chart(charts.macc(pack.macc), width="stretch", key="sc_macc")
+        st.altair_chart(charts.cumulative_budget(pack.budget), width="stretch", key="sc_budget")
+        for a in pack.assumptions:
+            st.caption(a)
+        ui.download_csv("Download the appraisal (CSV)", pack.appraisal, "scenario_appraisal.csv", key="sc_money_csv")
+
+# --- compare -----------------------------------------------------------------------------------------
+with compare_tab:
+    picked = st.multiselect("Scenarios to compare (saved versions)", names, default=names[:2], key="sc_compare")
+    if len(picked) < 2:
+        st.info("Choose two or more saved scenarios.")
+    else:
+        runs, failed = {}, []
+        for n in picked:  # a handful of saved scenarios, each resolved once and remembered
+            try:
+                s = sc.load(store, n)
+                runs[n] = sc.project(s, *sc.resolve(store, s, basis))
+            except ValueError as exc:
+                failed.append(f"{n}: {exc}")
+        for f in failed:
+            st.error(f)
+        if len(runs) >= 2:
+            compared = sc.compare(runs)
+            first = next(iter(runs.values()))
+            a = tg.assess(store, first.scenario, first.trajectory)
+            path = a.path[a.path["applies_to"] == "total"]
+            st.altair_chart(charts.scenario_comparison(compared, path), width="stretch", key="sc_compare_chart")
+            st.caption(f"Black dashed: {a.target_set}'s target path for the first scenario's baseline.")
+            st.dataframe(sc.compare_at(compared, (first.scenario.baseline_year, 2030, 2035, 2040, 2045)),
+                         hide_index=True, width="stretch", key="sc_compare_table")
+            ui.download_csv("Download the comparison (CSV)", compared, "scenario_comparison.csv", key="sc_compare_csv")
+
+# --- save and files ----------------------------------------------------------------------------------
+with files_tab:
+    who = ui.who()
+    if not who:
+        st.info("Enter your name in the sidebar to save: every version records who saved it.")
+    st.button("Save a new version", type="primary", disabled=edited is None or not who, key="sc_save",
+              on_click=_act, args=(sc.save, store, edited, who),
+              kwargs={"then": edited.name if edited else None, "done": f"Saved “{edited.name if edited else ''}”."})
+    if choice != NEW:
+        hist = sc.history(store, choice)
+        st.caption(f"“{choice}”: {len(hist)} saved version(s); the newest is the one opened.")
+        st.dataframe(hist, hide_index=True, width="stretch", key="sc_history")
+        c = st.columns(2)
+        copy_name = c[0].text_input("Name of the copy", f"{choice} (copy)", key=f"sc_copy_name_{rev}")
+        c[0].button("Duplicate", disabled=not who, key="sc_duplicate", on_click=_named,
+                    args=(sc.duplicate, choice, f"sc_copy_name_{rev}", True))
+        new_name = c[1].text_input("New name", choice, key=f"sc_new_name_{rev}")
+        c[1].button("Rename", key="sc_rename", on_click=_named, args=(sc.rename, choice, f"sc_new_name_{rev}", False))
+        sure = st.checkbox(f"Yes, delete “{choice}” and all its saved versions", key=f"sc_delete_sure_{rev}")
+        st.button("Delete", disabled=not sure, key="sc_delete", on_click=_act, args=(sc.delete, store, choice),
+                  kwargs={"then": NEW, "done": f"Deleted “{choice}”."})
+    st.divider()
+    if edited is not None:
+        c = st.columns(2)
+        c[0].download_button("Export as TOML", sc.export(edited, "toml"), "scenario.toml", "application/toml",
+                             key="sc_export_toml")
+        c[1].download_button("Export as JSON", sc.export(edited, "json"), "scenario.json", "application/json",
+                             key="sc_export_json")
+    upload = st.file_uploader("Import a scenario file (.toml or .json)", type=["toml", "json"], key="sc_import")
+    if upload is not None:
+        try:
+            imported = sc.read_file(upload.getvalue().decode("utf-8"), upload.name)
+        except (ValueError, UnicodeDecodeError) as exc:
+            st.error(f"{upload.name} cannot be imported: {exc}")
+        else:
+            st.success(f"Read “{imported.name}”: {len(imported.lines)} baseline line(s), "
+                       f"{len(imported.interventions)} intervention(s).")
+            st.button("Save the imported scenario", disabled=not who, key="sc_import_save", on_click=_act,
+                      args=(sc.save, store, imported, who), kwargs={"then": imported.name})
+    st.caption("The board pack (PDF, HTML, CSV, Excel) is on the Workshop page, or from a terminal: "
+               "`carbon report NAME --out pack.pdf`.")

@@ -1,0 +1,126 @@
+"""Workshop: the presenter's view of a scenario for a finance director's planning session.
+
+Moving a slider re-projects the cached baseline (``scenarios.resolve`` remembers the factor
+look-ups), so the page reruns in a fraction of a second.
+"""
+
+from functools import partial
+from itertools import cycle
+
+import streamlit as st
+
+from carbon import boardpack, charts, travel, ui
+from carbon import scenarios as sc
+from carbon import targets as tg
+from carbon.formatting import co2e, gbp
+
+store = ui.setup()
+basis = ui.basis()
+
+st.title("Workshop")
+st.caption(
+    "Move the sliders to see how uptake of each change and the growth in demand move the trajectory against the "
+    "target and the cost per tonne. Nothing here is saved: save a version on the Scenarios page, or download the "
+    "settings below."
+)
+
+saved = sc.list_scenarios(store)
+if saved.empty:
+    st.info("No saved scenario yet: build one on the Scenarios page.")
+    st.stop()
+names = saved["name"].tolist()
+demo = sc.demo_name()
+top = st.columns([3, 2, 2])
+name = top[0].selectbox("Scenario", names, index=names.index(demo) if demo in names else 0, key="ws_scenario")
+scenario = sc.load(store, name)
+sets = tg.target_sets(store)
+target_set = top[1].selectbox("Targets", sets, index=sets.index(scenario.target_set) if scenario.target_set in sets else 0,
+                              key="ws_targets")
+growth = top[2].slider("Growth in demand (% a year)", -2.0, 5.0, float(scenario.growth_pct), 0.1,
+                       key=f"ws_growth::{name}", help="Compounding from the baseline year: more patients, more care.")
+
+try:
+    base, pieces = sc.resolve(store, scenario, basis)
+except ValueError as exc:
+    st.error(f"This scenario cannot be run: {exc}")
+    st.stop()
+
+uptake = {}
+if scenario.interventions:
+    st.markdown("**Uptake of each change by the end of its ramp (%)**")
+    for iv, col in zip(scenario.interventions, cycle(st.columns(4))):
+        uptake[iv.name] = col.slider(
+            iv.name, 0, 100, int(round(iv.target_pct)), 5, key=f"ws_uptake::{name}::{iv.name}",
+            help=f"Ramps up from {iv.start_year} to reach this share by {iv.end_year}." + (
+                f" Where clinically appropriate: {iv.caveat}" if iv.caveat else ""))
+
+current = sc.with_settings(scenario, growth, uptake)
+pack = boardpack.build(store, current, basis, target_set, projection=sc.project(current, base, pieces))
+h, money = pack.headline, pack.money
+final = tg.gap_at(pack.assessment.gaps, "total")
+
+m = st.columns(4)
+m[0].metric(f"Emissions in {h['baseline_year']}", co2e(h["baseline_kg"]), help="tCO2e a year in the baseline year")
+m[1].metric(f"Emissions in {h['end_year']} with these changes", co2e(h["end_kg"]),
+            help=f"range {co2e(h['end_low_kg'])} – {co2e(h['end_high_kg'])}; with no action {co2e(h['end_no_action_kg'])}")
+m[1].caption(f"{pack.equivalence} a year")
+if final is not None:
+    m[2].metric(f"Gap to {target_set}'s {final['year']} target", co2e(final["gap_kg"]),
+                help="Projected minus target, tCO2e a year (zero or below: met)")
+    m[2].caption("Met." if final["met"] else travel.car_equivalent(store, final["gap_kg"], basis) + " a year")
+else:
+    m[2].metric("Gap to target", "–", help="No milestone of this set falls in the scenario's years")
+m[3].metric("Net present cost", gbp(money["npc_gbp"]), help="Discounted (HM Treasury Green Book unless set)")
+m[3].caption(f"{gbp(money['cost_per_tCO2e'])} per tCO2e abated · carbon value (central) "
+             f"{gbp(money['carbon_value_central_gbp'])}")
+
+st.markdown(f"**{tg.describe_miss(pack.miss, target_set)}**")
+
+left, right = st.columns(2)
+path = pack.totals[["year", "target_tCO2e"]].dropna()
+total_gaps = pack.assessment.gaps[pack.assessment.gaps["applies_to"] == "total"]
+left.markdown(f"#### Trajectory against {target_set}'s targets")
+left.altair_chart(charts.trajectory_vs_target(pack.totals, path, total_gaps), width="stretch", key="ws_trajectory")
+right.markdown("#### Marginal abatement cost curve")
+if pack.macc.empty:
+    right.info("No intervention abates anything at these settings.")
+else:
+    right.altair_chart(charts.macc(pack.macc), width="stretch", key="ws_macc")
+right.caption("Width: tCO2e abated over the appraisal period. Height: net present cost per tCO2e (below zero saves money).")
+
+st.markdown("#### Gap at each milestone")
+st.dataframe(
+    pack.assessment.gaps[["year", "target_id", "applies_to", "reduction_pct", "target_tCO2e", "projected_tCO2e",
+                          "gap_tCO2e", "met", "reference"]],
+    hide_index=True, width="stretch", key="ws_gaps",
+    column_config={
+        "year": st.column_config.NumberColumn("Year", format="%d"),
+        "target_id": "Milestone", "applies_to": "Applies to",
+        "reduction_pct": st.column_config.NumberColumn("Cut (%)", format="%g"),
+        "target_tCO2e": st.column_config.NumberColumn("Target (tCO2e/yr)", format="%,.0f"),
+        "projected_tCO2e": st.column_config.NumberColumn("Projected (tCO2e/yr)", format="%,.0f"),
+        "gap_tCO2e": st.column_config.NumberColumn("Gap (tCO2e/yr)", format="%,.0f"),
+        "met": "Met", "reference": "Measured against",
+    },
+)
+
+caveats = pack.appraisal[pack.appraisal["caveat"].fillna("") != ""]
+if len(caveats):
+    with st.container(border=True):
+        st.markdown("**Swaps only where clinically appropriate.** Care decisions stay shared decisions:")
+        for r in caveats.itertuples():
+            st.markdown(f"- *{r.name}*: {r.caveat}")
+
+st.markdown("#### Board pack")
+st.caption("For the settings on screen: charts, tables, assumptions and the source of every factor. "
+           "`carbon report FILE --out pack.pdf` gives the same from the settings file.")
+d = st.columns(5)
+stem = "board_pack"
+d[0].download_button("Board pack (PDF)", partial(boardpack.to_pdf, pack), f"{stem}.pdf", "application/pdf", key="ws_pdf")
+d[1].download_button("Board pack (HTML)", partial(boardpack.to_html, pack), f"{stem}.html", "text/html", key="ws_html")
+d[2].download_button("Numbers (CSV)", partial(boardpack.to_numbers_csv, pack), f"{stem}_numbers.csv", "text/csv",
+                     key="ws_csv")
+d[3].download_button("Numbers (Excel)", partial(boardpack.to_xlsx, pack), f"{stem}_numbers.xlsx",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="ws_xlsx")
+d[4].download_button("These settings (TOML)", sc.export(current), "workshop_scenario.toml", "application/toml",
+                     key="ws_toml")

@@ -1,0 +1,123 @@
+"""The Scenarios and Workshop pages through AppTest, on the real app and a real database."""
+
+from __future__ import annotations
+
+import pytest
+
+from carbon import boardpack as bp
+from carbon import scenarios as sc
+from carbon.formatting import co2e, gbp
+from carbon.units import parse
+
+SCENARIOS = "pages/6_Scenarios.py"
+WORKSHOP = "pages/7_Workshop.py"
+
+
+def metric(at, starts: str):
+    return next(m for m in at.metric if m.label.startswith(starts))
+
+
+def tonnes(text: str) -> float:
+    """``"18.36 ktCO2e"`` (as shown) in tCO2e."""
+    return parse(text.replace(" a year", "")).to("tCO2e").magnitude
+
+
+# --- Workshop -----------------------------------------------------------------------------------
+def test_workshop_opens_on_the_demo_with_the_clis_numbers(open_page, store):
+    at = open_page(WORKSHOP)
+    name = sc.demo_name()
+    assert at.selectbox(key="ws_scenario").value == name
+    pack = bp.build(store, sc.load(store, name))  # what `carbon scenario run` and `carbon report` print
+    assert metric(at, "Emissions in 2024").value == co2e(pack.headline["baseline_kg"])
+    assert metric(at, "Emissions in 2045").value == co2e(pack.headline["end_kg"])
+    gap = next(g for g in pack.assessment.gaps.itertuples() if g.target_id == "nhs_scotland_net_zero_2040")
+    assert metric(at, "Gap to NHS Scotland's 2040 target").value == co2e(gap.gap_tCO2e * 1000)
+    assert metric(at, "Net present cost").value == gbp(pack.money["npc_gbp"])
+    text = " ".join(m.value for m in at.markdown)
+    assert "First missed: NHS Scotland net zero in anaesthetic emissions by 2027" in text
+    assert "Swaps only where clinically appropriate" in text
+    assert len(at.get("vega_lite_chart")) == 2  # the trajectory against the target, and the MACC
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Board pack (PDF)", "Board pack (HTML)", "Numbers (CSV)", "Numbers (Excel)", "These settings (TOML)"]
+    # one slider for growth and one per intervention, at the saved uptake
+    demo = sc.load(store, name)
+    for iv in demo.interventions:
+        assert at.slider(key=f"ws_uptake::{name}::{iv.name}").value == iv.target_pct
+
+
+def test_workshop_sliders_move_the_gap(open_page):
+    at = open_page(WORKSHOP)
+    name = sc.demo_name()
+    gap_label = "Gap to NHS Scotland's 2040 target"
+    before = tonnes(metric(at, gap_label).value)
+    at.slider(key=f"ws_uptake::{name}::Heat pumps and building efficiency").set_value(100).run()
+    assert not at.exception
+    after = tonnes(metric(at, gap_label).value)
+    # 75 % -> 100 % of 18,000 tCO2e of energy, grown 1.5 % a year for 16 years: about 1,140 tCO2e a year more
+    assert after < before
+    assert before - after == pytest.approx(18000 * 0.25 * 1.015 ** 16, rel=0.01)
+    at.slider(key=f"ws_growth::{name}").set_value(0.0).run()
+    assert tonnes(metric(at, gap_label).value) < after  # no growth in demand: less to abate
+    at.selectbox(key="ws_targets").select("NHS England").run()
+    assert metric(at, "Gap to NHS England's 2040 target")
+
+
+# --- Scenarios ------------------------------------------------------------------------------------
+def test_scenarios_page_shows_the_demo(open_page, store):
+    at = open_page(SCENARIOS)
+    assert at.selectbox(key="sc_pick").value == sc.demo_name()
+    assert not at.error
+    assert metric(at, "Emissions in 2024").value == co2e(bp.build(store, sc.load(store, sc.demo_name())).headline["baseline_kg"]) + " a year"
+    text = " ".join(m.value for m in at.markdown)
+    assert "First missed" in text
+    assert len(at.get("vega_lite_chart")) >= 4  # trajectory, categories, MACC, budget
+
+
+def test_editing_reruns_and_bad_input_is_named(open_page):
+    at = open_page(SCENARIOS)
+    name = sc.demo_name()
+    end_before = tonnes(metric(at, "Emissions in 2045").value)
+    at.number_input(key=f"sc_growth_{name}").set_value(0.0).run()
+    assert tonnes(metric(at, "Emissions in 2045").value) < end_before
+    at.number_input(key=f"sc_end_{name}").set_value(2020).run()
+    assert not at.exception
+    assert any("end_year 2020 must be after baseline_year 2024" in e.value for e in at.error)
+
+
+def test_save_duplicate_rename_and_delete_with_confirmation(open_page, store):
+    at = open_page(SCENARIOS)
+    name = sc.demo_name()
+    assert at.button(key="sc_save").disabled  # nobody named in the sidebar yet
+    at.sidebar.text_input(key="_who").input("Alice Finance").run()
+    at.number_input(key=f"sc_growth_{name}").set_value(2.5).run()
+    at.button(key="sc_save").click().run()
+    assert not at.exception
+    assert sc.load(store, name).growth_pct == 2.5
+    assert sc.history(store, name)["saved_by"].tolist()[0] == "Alice Finance"
+
+    at.text_input(key=f"sc_copy_name_{name}").input("Plan B")
+    at.button(key="sc_duplicate").click().run()
+    assert at.selectbox(key="sc_pick").value == "Plan B"
+    at.text_input(key="sc_new_name_Plan B").input("Plan C")
+    at.button(key="sc_rename").click().run()
+    assert at.selectbox(key="sc_pick").value == "Plan C"
+    assert {"Plan C", name} <= set(sc.list_scenarios(store)["name"]) and "Plan B" not in set(sc.list_scenarios(store)["name"])
+
+    assert at.button(key="sc_delete").disabled  # not until the box is ticked
+    at.checkbox(key="sc_delete_sure_Plan C").check().run()
+    at.button(key="sc_delete").click().run()
+    assert not at.exception
+    assert "Plan C" not in set(sc.list_scenarios(store)["name"])
+    assert any("Deleted" in s.value for s in at.success)
+
+
+def test_compare_two_scenarios_on_one_chart(open_page, store):
+    base = sc.load(store, sc.demo_name())
+    base.name, base.growth_pct = "No growth", 0.0
+    sc.save(store, base, "Alice")
+    at = open_page(SCENARIOS)
+    at.multiselect(key="sc_compare").set_value([sc.demo_name(), "No growth"]).run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "2045 (tCO2e)" in d.value.columns).set_index("scenario")
+    assert table.loc["No growth", "2024 (tCO2e)"] == pytest.approx(table.loc[sc.demo_name(), "2024 (tCO2e)"])
+    assert table.loc["No growth", "2045 (tCO2e)"] < table.loc[sc.demo_name(), "2045 (tCO2e)"]
