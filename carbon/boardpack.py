@@ -258,6 +258,20 @@ def figures(pack: Pack) -> dict:
     return {k: v.properties(width=CHART_WIDTH) for k, v in out.items()}
 
 
+#: A line under each chart of the pack, saying how to read it (by the start of its title).
+CHART_NOTES = {
+    "Emissions against": "Blue: the scenario, with its range from factor uncertainty; grey dotted: no action; "
+                         "black dashed: the target path; diamonds: milestones for the total.",
+    "Marginal abatement": "Width: tCO2e abated over the appraisal period; height: net present cost per tCO2e "
+                          "(below zero saves money).",
+    "Cumulative budget": "Thin lines: each intervention; black: all of them. Negative: a net saving.",
+}
+
+
+def chart_note(title: str) -> str:
+    return next((v for k, v in CHART_NOTES.items() if title.startswith(k)), "")
+
+
 def png(chart, scale: float = 2.0) -> bytes:
     """A chart as PNG bytes (vl-convert, no browser needed)."""
     import vl_convert as vlc
@@ -364,7 +378,7 @@ def to_html(pack: Pack, pictures: dict[str, bytes] | None = None) -> str:
     parts.append("</ul>")
     for title, data in pictures.items():
         parts.append(f"<h2>{e(title)}</h2><img alt='{e(title)}' src='data:image/png;base64,"
-                     f"{base64.b64encode(data).decode()}'>")
+                     f"{base64.b64encode(data).decode()}'><p class='sub'>{e(chart_note(title))}</p>")
     caveats = [(r.name, r.caveat) for r in pack.appraisal.itertuples() if isinstance(r.caveat, str) and r.caveat]
     if caveats:
         parts.append("<h2>Swaps only where clinically appropriate</h2><div class='caveat'><ul>")
@@ -435,7 +449,8 @@ def to_pdf(pack: Pack, pictures: dict[str, bytes] | None = None) -> bytes:
             pdf.add_page()
         heading(title)
         pdf.image(io.BytesIO(data), w=width)
-        pdf.ln(4)
+        para(chart_note(title), 8, "I")
+        pdf.ln(3)
     caveats = [(r.name, r.caveat) for r in pack.appraisal.itertuples() if isinstance(r.caveat, str) and r.caveat]
     if caveats:
         pdf.ln(3)

@@ -222,8 +222,9 @@ def trajectory_vs_target(totals: pd.DataFrame, path: pd.DataFrame | None = None,
     if milestones is not None and len(milestones):
         layers.append(alt.Chart(milestones).mark_point(size=90, filled=True, shape="diamond").encode(
             x=x, y="target_tCO2e:Q",
-            color=alt.Color("met:N", title="Milestone met",
-                            scale=alt.Scale(domain=[True, False], range=[PALETTE[2], PALETTE[5]])),
+            color=alt.Color("met:N", title="Milestone",
+                            scale=alt.Scale(domain=[True, False], range=[PALETTE[2], PALETTE[5]]),
+                            legend=alt.Legend(labelExpr="datum.label == 'true' ? 'met' : 'missed'")),
             tooltip=["target_id", alt.Tooltip("year:Q", format="d"),
                      alt.Tooltip("target_tCO2e:Q", title="target, tCO2e", format=",.0f"), "met"]))
     chart = alt.layer(*layers).properties(width="container", height=360)

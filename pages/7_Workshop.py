@@ -61,7 +61,7 @@ final = tg.gap_at(pack.assessment.gaps, "total")
 
 m = st.columns(4)
 m[0].metric(f"Emissions in {h['baseline_year']}", co2e(h["baseline_kg"]), help="tCO2e a year in the baseline year")
-m[1].metric(f"Emissions in {h['end_year']} with these changes", co2e(h["end_kg"]),
+m[1].metric(f"Emissions in {h['end_year']}", co2e(h["end_kg"]),
             help=f"range {co2e(h['end_low_kg'])} – {co2e(h['end_high_kg'])}; with no action {co2e(h['end_no_action_kg'])}")
 m[1].caption(f"{pack.equivalence} a year")
 if final is not None:
