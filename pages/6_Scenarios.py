@@ -4,6 +4,7 @@ money, save versions, and compare scenarios on one chart."""
 import streamlit as st
 
 from carbon import boardpack, charts, travel, ui
+from carbon import finance as fin
 from carbon import scenarios as sc
 from carbon import targets as tg
 from carbon.formatting import co2e, gbp
@@ -72,9 +73,10 @@ with build_tab:
     meta["target_set"] = c[0].selectbox("Measure against", sets, index=sets.index(working.target_set)
                                         if working.target_set in sets else 0, key=f"sc_set_{rev}")
     green_book = c[1].checkbox("Green Book discount rate", working.discount_pct is None, key=f"sc_gb_{rev}",
-                               help="HM Treasury Green Book: 3.5% a year for 30 years, then 3.0% (factors/appraisal.csv)")
+                               help="HM Treasury Green Book rates (factors/appraisal.csv; see the Money tab)")
+    green_book_rate = float(fin.discount_schedule(store)["value"].iloc[0])
     meta["discount_pct"] = None if green_book else c[2].number_input(
-        "Flat discount rate (% a year)", 0.0, 20.0, float(working.discount_pct or 3.5), 0.5, key=f"sc_rate_{rev}")
+        "Flat discount rate (% a year)", 0.0, 20.0, working.discount_pct or green_book_rate, 0.5, key=f"sc_rate_{rev}")
     meta["reference_tCO2e"] = working.reference_tCO2e
     meta["appraisal_start"] = working.appraisal_start
 
@@ -168,8 +170,7 @@ with result_tab:
         gaps = pack.assessment.gaps
         st.altair_chart(charts.trajectory_vs_target(pack.totals, path, gaps[gaps["applies_to"] == "total"]),
                         width="stretch", key="sc_chart")
-        st.caption("Blue: the scenario with its range from factor uncertainty; grey dotted: no action; black dashed: "
-                   "the target path; diamonds: milestones.")
+        st.caption(boardpack.chart_note("Emissions against"))
         st.altair_chart(charts.trajectory_by_category(pack.projection.trajectory), width="stretch", key="sc_cats")
         st.markdown("**Gap at each milestone** (tCO2e a year; positive = missed)")
         st.dataframe(gaps[["year", "target_id", "applies_to", "reduction_pct", "target_tCO2e", "projected_tCO2e",

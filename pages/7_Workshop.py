@@ -34,8 +34,8 @@ top = st.columns([3, 2, 2])
 name = top[0].selectbox("Scenario", names, index=names.index(demo) if demo in names else 0, key="ws_scenario")
 scenario = sc.load(store, name)
 sets = tg.target_sets(store)
-target_set = top[1].selectbox("Targets", sets, index=sets.index(scenario.target_set) if scenario.target_set in sets else 0,
-                              key="ws_targets")
+target_set = top[1].selectbox(
+    "Targets", sets, index=sets.index(scenario.target_set) if scenario.target_set in sets else 0, key="ws_targets")
 growth = top[2].slider("Growth in demand (% a year)", -2.0, 5.0, float(scenario.growth_pct), 0.1,
                        key=f"ws_growth::{name}", help="Compounding from the baseline year: more patients, more care.")
 
@@ -62,7 +62,8 @@ final = tg.gap_at(pack.assessment.gaps, "total")
 m = st.columns(4)
 m[0].metric(f"Emissions in {h['baseline_year']}", co2e(h["baseline_kg"]), help="tCO2e a year in the baseline year")
 m[1].metric(f"Emissions in {h['end_year']}", co2e(h["end_kg"]),
-            help=f"range {co2e(h['end_low_kg'])} – {co2e(h['end_high_kg'])}; with no action {co2e(h['end_no_action_kg'])}")
+            help=f"range {co2e(h['end_low_kg'])} – {co2e(h['end_high_kg'])}; "
+                 f"with no action {co2e(h['end_no_action_kg'])}")
 m[1].caption(f"{pack.equivalence} a year")
 if final is not None:
     m[2].metric(f"Gap to {target_set}'s {final['year']} target", co2e(final["gap_kg"]),
@@ -86,7 +87,7 @@ if pack.macc.empty:
     right.info("No intervention abates anything at these settings.")
 else:
     right.altair_chart(charts.macc(pack.macc), width="stretch", key="ws_macc")
-right.caption("Width: tCO2e abated over the appraisal period. Height: net present cost per tCO2e (below zero saves money).")
+right.caption(boardpack.chart_note("Marginal abatement"))
 
 st.markdown("#### Gap at each milestone")
 st.dataframe(
@@ -116,7 +117,8 @@ st.caption("For the settings on screen: charts, tables, assumptions and the sour
            "`carbon report FILE --out pack.pdf` gives the same from the settings file.")
 d = st.columns(5)
 stem = "board_pack"
-d[0].download_button("Board pack (PDF)", partial(boardpack.to_pdf, pack), f"{stem}.pdf", "application/pdf", key="ws_pdf")
+d[0].download_button("Board pack (PDF)", partial(boardpack.to_pdf, pack), f"{stem}.pdf", "application/pdf",
+                     key="ws_pdf")
 d[1].download_button("Board pack (HTML)", partial(boardpack.to_html, pack), f"{stem}.html", "text/html", key="ws_html")
 d[2].download_button("Numbers (CSV)", partial(boardpack.to_numbers_csv, pack), f"{stem}_numbers.csv", "text/csv",
                      key="ws_csv")

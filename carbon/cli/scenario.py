@@ -29,7 +29,8 @@ def register(sub) -> None:
                                       "trajectory year by year.")
     run.add_argument("scenario", metavar="FILE_OR_NAME", help="a .toml/.json scenario file, or a saved scenario's name")
     run.add_argument("--basis", default=fx.DEFAULT_BASIS, help="GWP basis: AR4, AR5, AR6 or SA2012")
-    run.add_argument("--targets", help="target set (default the scenario's): NHS Scotland, NHS England, Scotland statutory")
+    run.add_argument("--targets",
+                     help="target set (default the scenario's): NHS Scotland, NHS England, Scotland statutory")
     add_format(run)
     run.set_defaults(handler=_run)
 

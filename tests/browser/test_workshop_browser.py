@@ -49,7 +49,9 @@ def test_uptake_slider_shrinks_the_gap_and_the_pack_matches_the_cli(app_server, 
     open_app_page(page, app_server["url"], "Workshop")
     page.locator('[data-testid="stMetric"]', has_text=GAP).first.wait_for(timeout=30_000)
     assert_no_exception(page)
-    assert page.locator('[data-testid="stVegaLiteChart"]').count() == 2  # trajectory vs target, and the MACC
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    charts.nth(1).wait_for(timeout=30_000)
+    assert charts.count() == 2  # the trajectory against the target, and the MACC
 
     # the board pack's numbers, as downloaded, are the CLI's for the saved demo
     csv_before = download(page, "Numbers (CSV)", tmp_path / "numbers_before.csv").read_text()
