@@ -274,8 +274,9 @@ class Scenario:
             if isinstance(iv.start_year, int) and isinstance(iv.end_year, int):
                 if iv.end_year < iv.start_year:
                     p.append(f"{where}: end_year {iv.end_year} is before start_year {iv.start_year}")
-                if isinstance(self.baseline_year, int) and iv.start_year < self.baseline_year:
-                    p.append(f"{where}: start_year {iv.start_year} is before the baseline year {self.baseline_year}")
+                if isinstance(self.baseline_year, int) and iv.start_year <= self.baseline_year:
+                    # the baseline year is as measured; a change starts after it (and inside the appraisal)
+                    p.append(f"{where}: start_year {iv.start_year} must be after the baseline year {self.baseline_year}")
             if isinstance(iv.target_pct, float) and not 0 <= iv.target_pct <= 100:
                 p.append(f"{where}: target_pct {iv.target_pct} must be between 0 and 100")
             if iv.kind == "swap":

@@ -322,7 +322,7 @@ def test_edit_tables_round_trip_and_name_bad_cells():
     with pytest.raises(ScenarioError) as err:
         sc.from_edit(meta, t["lines"], t["interventions"], t["background"])
     assert any("intervention 1" in p and "target_pct 140.0 must be between 0 and 100" in p for p in err.value.problems)
-    assert any("intervention 2" in p and "before the baseline year 2024" in p for p in err.value.problems)
+    assert any("intervention 2" in p and "must be after the baseline year 2024" in p for p in err.value.problems)
     t["lines"].loc[1, "label"] = None  # a blank cell in a required column
     with pytest.raises(ScenarioError, match="baseline line 2: missing 1 required positional argument: 'label'"):
         sc.from_edit(meta, t["lines"], t["interventions"], t["background"])
