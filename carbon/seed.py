@@ -14,10 +14,4 @@ SEEDERS = ("carbon.pathways", "carbon.scenarios")
 
 def seed(store) -> None:
     for name in SEEDERS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # while a feature is being built; removed at integration
-            if exc.name != name:
-                raise
-            continue
-        module.seed_demo(store)
+        importlib.import_module(name).seed_demo(store)
