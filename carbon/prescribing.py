@@ -371,7 +371,8 @@ def _diagnose(cur, st: _Staged) -> tuple[list[tuple[str, int, str]], int]:
                    list_value({', '.join(checks)}) AS why
             FROM t),
         p AS (
-            SELECT line, reason FROM d, unnest(list_filter(list_append(why, dup), lambda x: x IS NOT NULL)) AS u(reason))
+            SELECT line, reason
+            FROM d, unnest(list_filter(list_append(why, dup), lambda x: x IS NOT NULL)) AS u(reason))
         SELECT line, reason, count(*) OVER () AS total FROM p ORDER BY line, reason LIMIT {MAX_PROBLEMS}"""
     rows = cur.execute(sql, [str(st.path)]).fetchall()
     if not rows:
@@ -526,7 +527,8 @@ def _write(store: Store, staged: list[_Staged]) -> ImportReport:
             cur.execute(f"""
                 INSERT INTO rx_code
                 SELECT bnf_code, max(description) FROM {st.table} WHERE {_KEPT} GROUP BY bnf_code
-                ON CONFLICT (bnf_code) DO UPDATE SET description = coalesce(excluded.description, rx_code.description)""")
+                ON CONFLICT (bnf_code)
+                DO UPDATE SET description = coalesce(excluded.description, rx_code.description)""")
             report.files.append({"file": st.path.name, "format": st.fmt.name, "rows_kept": st.rows,
                                  "items": st.items, "months": [_month_label(m) for m in st.months]})
             report.rows_kept += st.rows
@@ -560,8 +562,10 @@ def import_list_sizes(store: Store, path: str | Path) -> int:
     except Exception as exc:
         raise PrescribingImportError([(path.name, 0, f"cannot be read: {str(exc).splitlines()[0]}")]) from None
     lower = {h.lower(): h for h in header}
-    code = next((lower[n] for n in ("practicecode", "gppractice", "practice_code", "code", "practice") if n in lower), None)
-    size = next((lower[n] for n in ("practicelistsize", "number_of_patients", "list_size", "patients") if n in lower), None)
+    code = next((lower[n] for n in ("practicecode", "gppractice", "practice_code", "code", "practice")
+                 if n in lower), None)
+    size = next((lower[n] for n in ("practicelistsize", "number_of_patients", "list_size", "patients")
+                 if n in lower), None)
     if not code or not size:
         raise PrescribingImportError([(path.name, 1, "needs a practice code column (PracticeCode, CODE or practice) "
                                        "and a list size column (PracticeListSize, NUMBER_OF_PATIENTS or patients)")])
@@ -570,7 +574,8 @@ def import_list_sizes(store: Store, path: str | Path) -> int:
     sql = f"""SELECT row_number() OVER () + {offset} AS line, trim(CAST({_q(code)} AS VARCHAR)) AS practice,
                      trim(CAST({_q(size)} AS VARCHAR)) AS raw, TRY_CAST({_q(size)} AS DOUBLE) AS patients FROM {src}"""
     bad = cur.execute(f"""SELECT line, CASE WHEN practice IS NULL OR practice = '' THEN 'practice code is empty'
-                                       WHEN patients IS NULL THEN 'list size ''' || coalesce(raw, '') || ''' is not a number'
+                                       WHEN patients IS NULL
+                                            THEN 'list size ''' || coalesce(raw, '') || ''' is not a number'
                                        ELSE 'list size is negative' END, count(*) OVER ()
                           FROM ({sql}) WHERE practice IS NULL OR practice = '' OR patients IS NULL OR patients < 0
                           ORDER BY line LIMIT {MAX_PROBLEMS}""", [str(path)]).fetchall()
@@ -696,6 +701,15 @@ def _by(by: str | Sequence[str]) -> list[str]:
     return groups
 
 
+def data_token(store: Store) -> str:
+    """Changes whenever a result here could: the database file, the imports, the list sizes and the
+    factor library (with its overrides). A page caches results keyed by it."""
+    row = store.execute("""SELECT (SELECT coalesce(max(id), 0) FROM rx_import), (SELECT count(*) FROM rx_item),
+                                  (SELECT count(*) FROM rx_list_size), (SELECT sum(patients) FROM rx_list_size),
+                                  (SELECT max(loaded_at) FROM rx_list_size)""").fetchall()[0]
+    return f"{store.path}|{'|'.join(map(str, row))}|{fx.library_token(store)}"
+
+
 def has_data(store: Store) -> bool:
     return bool(store.execute("SELECT count(*) FROM rx_item").fetchall()[0][0])
 
@@ -783,7 +797,8 @@ def unmapped_codes(store: Store) -> pd.DataFrame:
     sql = f"""{_rows_sql()}
     SELECT bnf_code, any_value(m.description) AS description,
            CASE WHEN any_value(r.device) IS NULL THEN 'no mapping for this code'
-                WHEN any_value(r.kg) IS NULL THEN 'factor ' || coalesce(any_value(r.factor_id), '?') || ' not in the library'
+                WHEN any_value(r.kg) IS NULL
+                     THEN 'factor ' || coalesce(any_value(r.factor_id), '?') || ' not in the library'
                 ELSE 'quantity is in doses but the doses per inhaler are not known' END AS reason,
            sum(items) AS items, sum(cost_gbp) AS cost_gbp
     FROM rx_r r JOIN rx_map m USING (bnf_code) WHERE NOT mapped
@@ -801,7 +816,8 @@ def coverage(store: Store) -> dict:
     FROM rx_r"""
     row = _with_factors(store, fx.DEFAULT_BASIS, sql).iloc[0].tolist()
     items, items_m, cost, cost_m, codes, codes_un, practices, first, last = row
-    by_match = store.df(f"WITH {_mapping_sql()} SELECT matched_by, count(*) AS codes FROM rx_map GROUP BY ALL ORDER BY 1")
+    by_match = store.df(
+        f"WITH {_mapping_sql()} SELECT matched_by, count(*) AS codes FROM rx_map GROUP BY ALL ORDER BY 1")
     return {
         "inhaler_items": float(items), "mapped_items": float(items_m),
         "items_share": float(items_m) / float(items) if items else math.nan,
@@ -976,7 +992,8 @@ def switching_opportunity(store: Store, share: float | str = 0.2, basis: str = f
         FROM eq GROUP BY practice HAVING sum(inhalers) > 0),
     bench AS (SELECT quantile_cont(kg_per_inhaler, 0.25) AS kg FROM prac),
     bench_cost AS (
-        SELECT sum(cost_gbp) / NULLIF(sum(inhalers), 0) AS per_inhaler FROM prac, bench WHERE kg_per_inhaler <= bench.kg)
+        SELECT sum(cost_gbp) / NULLIF(sum(inhalers), 0) AS per_inhaler
+        FROM prac, bench WHERE kg_per_inhaler <= bench.kg)
     SELECT p.practice, p.practice_name, p.board_code, p.board, p.inhalers, p.kgCO2e, p.kg_per_inhaler,
            bench.kg AS benchmark_kg_per_inhaler,
            greatest(p.kg_per_inhaler - bench.kg, 0) * p.inhalers AS saving_benchmark_kgCO2e,

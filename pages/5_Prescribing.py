@@ -10,11 +10,19 @@ from carbon.formatting import co2e, gbp
 store = ui.setup()
 basis = ui.basis()
 
+
+@st.cache_data(show_spinner="Working out the footprint…", max_entries=64)
+def cached(fn: str, token: str, *args, **kwargs):
+    """``carbon.prescribing.<fn>(store, ...)``, kept until the data, list sizes or factors change."""
+    return getattr(rx, fn)(store, *args, **kwargs)
+
+
 st.title("Prescribing")
 st.caption(
     "Inhaler carbon from Public Health Scotland's *Prescriptions in the Community* files and NHS England's "
     f"*English Prescribing Dataset*, on the **{basis}** GWP basis chosen in the sidebar. Each BNF code is mapped "
-    "to a device, a product and its factor; paid quantity becomes inhalers by the OpenPrescribing rule."
+    "to a device, a product and its factor; paid quantity becomes inhalers (more than 9 units per item are "
+    "doses, divided by the doses per inhaler)."
 )
 
 # --- import ----------------------------------------------------------------------------------------
@@ -60,8 +68,9 @@ if not rx.has_data(store):
     st.stop()
 
 # --- headline and coverage ---------------------------------------------------------------------
-tot = rx.totals(store, basis)
-cov = rx.coverage(store)
+token = rx.data_token(store)
+tot = cached("totals", token, basis=basis)
+cov = cached("coverage", token)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("Inhaler carbon", co2e(tot["kgCO2e"]), help=f"range {co2e(tot['kgCO2e_low'])} – {co2e(tot['kgCO2e_high'])}")
 m2.metric("Inhalers", f"{tot['inhalers']:,.0f}", help=f"{tot['items']:,.0f} items")
@@ -72,7 +81,7 @@ st.markdown(f"**{co2e(tot['kgCO2e'])}** from {tot['practices']:,} practices in {
 st.caption(f"Coverage: {cov['items_share']:.1%} of inhaler items and {cov['cost_share']:.1%} of inhaler cost are "
            f"mapped to a factor; {cov['unmapped_codes']} code(s) are not, and their items are counted as "
            "unmapped, never as zero.")
-unmapped = rx.unmapped_codes(store)
+unmapped = cached("unmapped_codes", token)
 if len(unmapped):
     with st.expander(f"BNF codes not mapped ({len(unmapped)})"):
         st.dataframe(unmapped, hide_index=True, width="stretch", key="rx_unmapped")
@@ -95,11 +104,11 @@ FP_COLUMNS = {
 tabs = st.tabs(["By board", "By practice", "By month", "By product"])
 for tab, by, label in zip(tabs, rx.GROUPS, ["board", "practice", "month", "product"]):
     with tab:
-        df = rx.footprint(store, by, basis)
+        df = cached("footprint", token, by, basis=basis)
         if by == "board":
             st.altair_chart(charts.ranked_bars(df, "board"), width="stretch", key="rx_board_chart")
         elif by == "month":
-            trend = rx.footprint(store, ["month", "board"], basis)
+            trend = cached("footprint", token, ["month", "board"], basis=basis)
             st.altair_chart(charts.footprint_trend(trend), width="stretch", key="rx_trend_chart")
         elif by == "product":
             st.altair_chart(charts.ranked_bars(df, "product"), width="stretch", key="rx_product_chart")
@@ -113,31 +122,32 @@ metrics = ["low_carbon_share"] + (["kgCO2e_per_1000_patients"] if rx.has_list_si
 metric = st.radio("Indicator", metrics, format_func=rx.METRICS.get, key="rx_metric", horizontal=True)
 if len(metrics) == 1:
     st.caption("Load practice list sizes above to compare kgCO2e per 1,000 patients.")
-f = rx.funnel(store, metric, basis)
+f = cached("funnel", token, metric, basis=basis)
+ranked = rx.ranked(f)
 st.altair_chart(charts.funnel_plot(f.points, f.curve, f.target, f.value_label, f.volume_label,
                                    percent=f.kind == "proportion"), width="stretch", key="rx_funnel")
-st.caption(f.method + " The green line is all practices pooled. Points outside the 99.8% limits are very unlikely to be chance alone; they are worth "
-           "a conversation, not a verdict.")
+st.caption(f.method + " The green line is all practices pooled. Points outside the 99.8% limits are very "
+           "unlikely to be chance alone; they are worth a conversation, not a verdict.")
 out = rx.outliers(f, "95%")
 st.markdown(f"**{len(out)}** practice(s) outside the 95% limits; ranked table below, furthest from good first.")
-st.dataframe(rx.ranked(f), hide_index=True, width="stretch", key="rx_ranked",
+st.dataframe(ranked, hide_index=True, width="stretch", key="rx_ranked",
              column_config={"value": st.column_config.NumberColumn(f.value_label, format="%.3f"),
                             "volume": st.column_config.NumberColumn(f.volume_label, format="%.0f"),
                             "z": st.column_config.NumberColumn("z", format="%.2f")})
-ui.download_csv("Download the ranked practices (CSV)", rx.ranked(f), f"practices_{metric}.csv", key="rx_ranked_dl")
+ui.download_csv("Download the ranked practices (CSV)", ranked, f"practices_{metric}.csv", key="rx_ranked_dl")
 
 # --- switching -------------------------------------------------------------------------------------
 st.subheader("What switching would save")
 st.warning("Where clinically appropriate: " + rx.SWITCH_CAVEAT)
 pct = st.slider("Share of propellant inhalers (pMDI, breath-actuated) switched to the DPI / soft-mist equivalent",
                 0, 100, 20, 5, format="%d%%", key="rx_share")
-sw = rx.switching_opportunity(store, f"{pct} %", basis)
+sw = cached("switching_opportunity", token, f"{pct} %", basis=basis)
 s1, s2, s3, s4 = st.columns(4)
 s1.metric("Best quartile: saving", co2e(sw.totals["saving_benchmark_kgCO2e"]),
           help=f"if every practice above {sw.benchmark_kg_per_inhaler:.1f} kgCO2e per inhaler matched it")
 s2.metric("Best quartile: cost change", gbp(sw.totals["cost_change_benchmark_gbp"], signed=True))
-s3.metric(f"Switching {pct}%: saving", co2e(sw.totals["saving_switch_kgCO2e"]),
-          help=f"range {co2e(sw.totals['saving_switch_kgCO2e_low'])} – {co2e(sw.totals['saving_switch_kgCO2e_high'])}")
+low, high = co2e(sw.totals["saving_switch_kgCO2e_low"]), co2e(sw.totals["saving_switch_kgCO2e_high"])
+s3.metric(f"Switching {pct}%: saving", co2e(sw.totals["saving_switch_kgCO2e"]), help=f"range {low} – {high}")
 s4.metric(f"Switching {pct}%: cost change", gbp(sw.totals["cost_change_switch_gbp"], signed=True))
 st.markdown(f"Switching {pct}% would save **{co2e(sw.totals['saving_switch_kgCO2e'])}** "
             f"{rx.equivalence(store, sw.totals['saving_switch_kgCO2e'])}. Cost change: + is dearer, − is cheaper.")

@@ -44,7 +44,8 @@ def register(sub) -> None:
     i.set_defaults(handler=_import)
 
     ls = cmds.add_parser("list-sizes", help="load registered patients per practice (for kgCO2e per 1,000 patients)")
-    ls.add_argument("file", metavar="FILE", help="PHS list sizes, NHS England patients registered, or practice,patients")
+    ls.add_argument("file", metavar="FILE",
+                    help="PHS list sizes, NHS England patients registered, or practice,patients")
     ls.set_defaults(handler=_list_sizes)
 
     f = cmds.add_parser("footprint", help="kgCO2e, items and inhalers by board, practice, month or product")

@@ -19,12 +19,13 @@ def _upload(page, *files: Path) -> None:
 
 def test_upload_fixtures_and_see_the_funnel(app_server, page, tmp_path):
     open_app_page(page, app_server["url"], "Prescribing")
-    assert "No prescribing data yet" in page.inner_text("body")
+    page.get_by_text("No prescribing data yet").first.wait_for(timeout=30_000)
 
     # a bad file first: nothing is imported, and the row and reason are shown
     _upload(page, DATA / "bad_negative.csv")
     page.get_by_text("Nothing was imported").first.wait_for(timeout=30_000)
-    assert "No prescribing data yet" in page.inner_text("body")
+    page.get_by_text("PaidQuantity is negative (-4)").first.wait_for(state="attached", timeout=30_000)  # grid cell
+    page.get_by_text("No prescribing data yet").first.wait_for(timeout=30_000)
     page.reload()
     wait_for_app(page)
     open_app_page(page, app_server["url"], "Prescribing")

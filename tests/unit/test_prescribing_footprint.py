@@ -80,7 +80,8 @@ def test_coverage_by_hand(loaded):
 def test_quantity_in_doses_without_doses_per_inhaler_is_unmapped_not_zero(store, tmp_path):
     path = tmp_path / "phs_2024_05.csv"
     path.write_text(
-        "HBT,GPPractice,BNFItemCode,BNFItemDescription,NumberOfPaidItems,PaidQuantity,GrossIngredientCost,PaidDateMonth\n"
+        "HBT,GPPractice,BNFItemCode,BNFItemDescription,NumberOfPaidItems,PaidQuantity,GrossIngredientCost,"
+        "PaidDateMonth\n"
         "S08000024,10002,0302000K0AAAAAA,BUDESONIDE 200MICROGRAMS/DOSE DRY POWDER INHALER,1,100,20.00,202405\n"
         "S08000024,10002,0302000K0AAAAAA,BUDESONIDE 200MICROGRAMS/DOSE DRY POWDER INHALER,2,2,40.00,202404\n")
     rx.import_files(store, [path])
