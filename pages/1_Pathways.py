@@ -147,12 +147,23 @@ else:
         pounds_saved_per_year=saving["cohort_saving_cost_gbp"].map(lambda v: gbp(v, signed=True)),
     )
     st.dataframe(table[["name", "positions", "per_patient", "range", "per_year", "pounds_saved_per_year", "caveat"]],
-                 hide_index=True, width="stretch", key="pw_swaps")
+                 hide_index=True, width="stretch", key="pw_swaps",
+                 column_config={
+                     "name": st.column_config.TextColumn("Swap", width="large"),
+                     "positions": "Rows",
+                     "per_patient": "Saving per patient",
+                     "range": "Range",
+                     "per_year": "Saving a year (cohort)",
+                     "pounds_saved_per_year": "Money saved a year",
+                     "caveat": st.column_config.TextColumn("Caveat", width="large"),
+                 })
     choice = st.selectbox("Swap", list(saving["swap"]), key="pw_swap",
                           format_func=lambda s: f"{saving.set_index('swap').loc[s, 'name']}: saves "
                           f"{co2e(saving.set_index('swap').loc[s, 'saving_kgCO2e'])} per patient")
     row = saving.set_index("swap").loc[choice]
-    st.warning(f"**Where clinically appropriate.** {row['caveat']} (Source: {row['source_title']}.)")
+    caveat = row["caveat"] if row["caveat"].lower().startswith("where clinically appropriate") else \
+        f"Where clinically appropriate: {row['caveat']}"
+    st.warning(f"{caveat} (Source: {row['source_title']}.)")
     st.caption(row["detail"])
     st.caption("Pounds saved: negative where the swap costs more; blank where a product has no price.")
     if problems:
