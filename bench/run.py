@@ -14,9 +14,11 @@ parts each run in a subprocess of their own so that peak memory is theirs alone:
 timing from ``factors/bnf_inhalers.csv`` and the library resolved on AR5, so all three compute
 kgCO2e the same way and the script cross-checks their national totals.
 
-It prints seconds, peak resident memory (``ru_maxrss`` of each child from ``os.wait4``) and the
-ratios a/b and c/a (with ``--repeat N`` the fastest of N runs, the highest peak), and writes
-``bench/out/results-<time>.json`` and ``bench/out/results.md``.
+It prints wall-clock seconds, CPU seconds (all threads of the part's process: steadier than wall
+clock when other work shares the machine), peak resident memory (``ru_maxrss`` of each child from
+``os.wait4``), the load average, and the ratios a/b, c/a and c/b (with ``--repeat N`` the fastest
+of N runs, the highest peak), and writes ``bench/out/results-<time>.json`` and
+``bench/out/results.md``. See ``bench/README.md`` for the measured figures.
 With ``--check`` it exits 1 naming each goal missed: a/b <= 2, c/a >= 10, peak memory of (a) < 2 GB.
 
 Usage::
@@ -51,7 +53,7 @@ GOAL_PEAK_MB = 2048.0  # peak memory of (a) under 2 GB
 PARTS = {
     "a": "product: import_files + footprint",
     "b": "floor: one DuckDB query",
-    "c": "pandas: read_csv + merge + groupby",
+    "c": "pandas: read file + merge + groupby",
 }
 
 
