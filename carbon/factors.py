@@ -403,6 +403,7 @@ class Library:
         self.overrides = overrides.set_index("factor_id", drop=False) if len(overrides) else overrides
         self._formulas: dict[str, Formula] = {}
         self._memo: dict[tuple[str, str], Resolved] = {}
+        self._frames: dict[str, pd.DataFrame] = {}
         self._lock = threading.Lock()
 
     @classmethod
@@ -511,7 +512,16 @@ class Library:
         kgCO2e_per / kgCO2e_per_low / kgCO2e_per_high (kgCO2e per one ``per``), gwp_basis
         (as published), basis_used, derived, overridden, source, source_title, address, year,
         region, notes, formula.
+
+        Worked out once per basis for this library (a library is rebuilt whenever the files or an
+        override change); callers get their own copy.
         """
+        frame = self._frames.get(basis)
+        if frame is None:
+            frame = self._frames[basis] = self._resolve_all(basis)
+        return frame.copy()
+
+    def _resolve_all(self, basis: str) -> pd.DataFrame:
         out = []
         for fid, row in self.factors.iterrows():
             r = self.quantity(fid, basis)
