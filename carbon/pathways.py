@@ -56,6 +56,10 @@ class PathwayError(ValueError):
         super().__init__("; ".join(self.problems))
 
 
+class PathwayConflict(PathwayError):
+    """Someone else saved a pathway of this name after it was opened here: nothing was written."""
+
+
 @dataclass
 class Activity:
     """One thing done for each patient on the pathway (see the module docstring for the kinds)."""
@@ -104,6 +108,7 @@ class Pathway:
     activities: list[Activity] = field(default_factory=list)
     is_template: bool = False
     template_id: str | None = None
+    saved_at: str | None = None  # the stored version this copy was loaded from (see ``save``)
 
     def activities_frame(self) -> pd.DataFrame:
         """The activities as a table (one row each, the columns of ``Activity``) for editing."""
@@ -319,7 +324,7 @@ def list_pathways(store) -> pd.DataFrame:
 def load(store, name: str) -> Pathway:
     """A pathway by its name (or a template by its file id, e.g. ``asthma_pmdi``)."""
     row = store.execute(
-        "SELECT name, condition, cohort, description, assumptions, is_template, template_id FROM pathway"
+        "SELECT name, condition, cohort, description, assumptions, is_template, template_id, updated_at FROM pathway"
         " WHERE name = ? OR (is_template AND template_id = ?) ORDER BY name = ? DESC LIMIT 1",
         [name, name, name],
     ).fetchone()
@@ -331,7 +336,7 @@ def load(store, name: str) -> Pathway:
     return Pathway(
         name=row[0], condition=row[1], cohort=float(row[2]), description=row[3],
         assumptions=[a for a in (row[4] or "").split("\n") if a], is_template=bool(row[5]), template_id=row[6],
-        activities=[Activity.from_dict(r) for r in acts.to_dict("records")],
+        activities=[Activity.from_dict(r) for r in acts.to_dict("records")], saved_at=str(row[7]),
     )
 
 
@@ -361,11 +366,17 @@ def validate(store, pathway: Pathway, basis: str = fx.DEFAULT_BASIS) -> list[str
     return problems
 
 
-def save(store, pathway: Pathway, who: str, basis: str = fx.DEFAULT_BASIS) -> Pathway:
+def save(store, pathway: Pathway, who: str, basis: str = fx.DEFAULT_BASIS,
+         opened: Pathway | None = None) -> Pathway:
     """Save ``pathway`` under its name (replacing that saved pathway, never a template).
 
     The whole pathway is checked first (every row must compute); nothing is written if any row
     fails, and PathwayError lists each failing row.
+
+    ``opened`` is the pathway as it was loaded before editing (what an editor passes): then the save
+    only replaces the stored pathway if it is still the version that was opened, and a new name
+    must still be free. Otherwise (two people saving at once) it raises PathwayConflict and writes
+    nothing, so neither person's work is lost. Without ``opened`` a save replaces (file imports, CLI).
     """
     pathway = replace(pathway, name=pathway.name.strip(), is_template=False)
     problems = validate(store, pathway, basis)
@@ -373,9 +384,18 @@ def save(store, pathway: Pathway, who: str, basis: str = fx.DEFAULT_BASIS) -> Pa
         raise PathwayError(problems)
     who = (who or "").strip() or "anonymous"
     with store.transaction() as cur:
-        row = cur.execute("SELECT is_template FROM pathway WHERE name = ?", [pathway.name]).fetchone()
+        row = cur.execute("SELECT is_template, updated_at, updated_by FROM pathway WHERE name = ?",
+                          [pathway.name]).fetchone()
         if row and row[0]:
             raise PathwayError(f"{pathway.name!r} is a shipped template; save your version under another name")
+        if row and opened is not None:
+            same = opened.name.strip() == pathway.name and not opened.is_template
+            if not same or opened.saved_at != str(row[1]):
+                raise PathwayConflict(
+                    f"{row[2] or 'someone'} saved a pathway called {pathway.name!r} at {str(row[1])[:19]} "
+                    + ("after you opened it" if same else "while you were editing")
+                    + "; nothing was overwritten and your edits are still here: save them under another name, "
+                    "or open the pathway again to see the saved version")
         if row:
             cur.execute(
                 "UPDATE pathway SET condition = ?, description = ?, cohort = ?, assumptions = ?, updated_by = ?,"
@@ -387,7 +407,8 @@ def save(store, pathway: Pathway, who: str, basis: str = fx.DEFAULT_BASIS) -> Pa
             _insert_activities(cur, pathway)
         else:
             _insert(cur, pathway, who)
-    return pathway
+        stamp = cur.execute("SELECT updated_at FROM pathway WHERE name = ?", [pathway.name]).fetchone()[0]
+    return replace(pathway, saved_at=str(stamp))
 
 
 def duplicate(store, name: str, new_name: str, who: str, basis: str = fx.DEFAULT_BASIS) -> Pathway:
@@ -396,7 +417,7 @@ def duplicate(store, name: str, new_name: str, who: str, basis: str = fx.DEFAULT
     if exists(store, new_name):
         raise PathwayError(f"there is already a pathway called {new_name!r}; choose another name")
     copy = replace(load(store, name), name=new_name, is_template=False, template_id=None)
-    return save(store, copy, who, basis)
+    return save(store, copy, who, basis, opened=replace(copy, name="", saved_at=None))
 
 
 def delete(store, name: str) -> bool:

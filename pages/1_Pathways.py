@@ -182,7 +182,7 @@ b1, b2, b3 = st.columns(3)
 with b1:
     if st.button("Save", key="pw_save", type="primary"):
         try:
-            saved = pw.save(store, work, ui.who(), basis)
+            saved = pw.save(store, work, ui.who(), basis, opened=base)
         except pw.PathwayError as exc:
             for p in exc.problems:
                 st.error(p)
@@ -197,7 +197,7 @@ with b2:
     if st.button("Duplicate", key="pw_duplicate"):
         try:
             copy = None if pw.exists(store, new_name.strip()) else pw.save(
-                store, replace(work, name=new_name.strip()), ui.who(), basis)
+                store, replace(work, name=new_name.strip()), ui.who(), basis, opened=replace(base, name=""))
         except pw.PathwayError as exc:
             copy = None
             for p in exc.problems:

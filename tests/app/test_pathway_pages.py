@@ -98,3 +98,29 @@ def test_compare_page(open_page):
     assert not at.exception
     at.multiselect(key="cmp_pick").set_value(["Outpatient follow-up: face-to-face"]).run()
     assert any("two to four" in i.value for i in at.info)
+
+
+def test_two_sessions_saving_the_same_pathway_both_keep_their_work(open_page, store):
+    from dataclasses import replace
+
+    pw.save(store, replace(pw.load(store, "asthma_pmdi"), name="Shared asthma", is_template=False,
+                           template_id=None), "setup")
+    a, b = open_page(PATHWAYS), open_page(PATHWAYS)
+    for at in (a, b):
+        at.selectbox(key="pw_pick").select("Shared asthma").run()
+    a.number_input(key="pw_cohort").set_value(250).run()
+    b.number_input(key="pw_cohort").set_value(400).run()
+
+    a.button(key="pw_save").click().run()
+    assert not a.exception and any("Saved" in s.value for s in a.success)
+    b.button(key="pw_save").click().run()
+    assert not b.exception
+    assert any("after you opened it" in e.value for e in b.error)
+    assert b.number_input(key="pw_cohort").value == 400  # B's edit is still on screen
+    assert pw.load(store, "Shared asthma").cohort == 250
+
+    b.text_input(key="pw_name").set_value("Shared asthma (B)").run()
+    b.button(key="pw_save").click().run()
+    assert not b.exception
+    assert pw.load(store, "Shared asthma").cohort == 250
+    assert pw.load(store, "Shared asthma (B)").cohort == 400
