@@ -111,7 +111,7 @@ def pathway_difference(df: pd.DataFrame, by: str = "category", value: str = "dif
 def swap_savings(df: pd.DataFrame, unit: str = "kgCO2e saved per patient") -> alt.Chart:
     """The swaps that fit a pathway, largest saving first, with low-high whiskers (``df`` from
     ``alternatives.applicable``)."""
-    base = _base(df).encode(y=alt.Y("name:N", title=None, sort="-x"))
+    base = _base(df).encode(y=alt.Y("name:N", title=None, sort="-x", axis=alt.Axis(labelLimit=320)))
     bars = base.mark_bar(color=PALETTE[2]).encode(
         x=alt.X("saving_kgCO2e:Q", title=unit),
         tooltip=["name", alt.Tooltip("saving_kgCO2e:Q", format=",.4g"),
