@@ -313,7 +313,8 @@ def _raw_suspect(cols: dict) -> str:
     """A cheap test on the columns as read, true for every row that is respiratory or might break
     a rule. Rows it passes over (most of a national file) are well formed and not inhalers, so they
     skip the trimming, upper-casing and casting of the full check: it keeps the import near the
-    cost of reading the file (bench/README.md)."""
+    cost of reading the file (bench/README.md). An empty number is NULL, and NOT (NULL AND ...)
+    is NULL, not true: the coalesce keeps such a row suspect so the full check refuses it."""
     code, month, practice = (_q(cols[r]) for r in ("bnf_code", "month", "practice"))
     n = {r: _q(cols[r]) for r in ("items", "quantity", "cost")}
     return f"""(starts_with({code}, '0301') OR starts_with({code}, '0302')
@@ -321,8 +322,8 @@ def _raw_suspect(cols: dict) -> str:
         OR TRY_CAST({month} AS INTEGER) IS NULL OR TRY_CAST({month} AS INTEGER) % 100 NOT BETWEEN 1 AND 12
         OR TRY_CAST({month} AS INTEGER) NOT BETWEEN 190001 AND 299912
         OR {practice} IS NULL OR trim(CAST({practice} AS VARCHAR)) = ''
-        OR NOT (TRY_CAST({n['items']} AS DOUBLE) >= 0 AND TRY_CAST({n['quantity']} AS DOUBLE) >= 0
-                AND TRY_CAST({n['cost']} AS DOUBLE) IS NOT NULL))"""
+        OR NOT coalesce(TRY_CAST({n['items']} AS DOUBLE) >= 0 AND TRY_CAST({n['quantity']} AS DOUBLE) >= 0
+                        AND TRY_CAST({n['cost']} AS DOUBLE) IS NOT NULL, false))"""
 
 
 def _stage(cur, path: Path, fmt: Format, cols: dict, table: str, report) -> None:

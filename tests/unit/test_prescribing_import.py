@@ -128,6 +128,22 @@ def test_a_bad_file_imports_nothing_and_says_why(store, name, row, reason):
     assert len(rx.imports(store)) == n_imports
 
 
+@pytest.mark.parametrize("cells, reason", [
+    ("1,50,,40.00,202401", "PaidQuantity is empty"),
+    ("1,,3200,40.00,202401", "NumberOfPaidItems is empty"),
+    ("1,50,3200,,202401", "GrossIngredientCost is empty"),
+])
+def test_an_empty_number_in_a_row_that_is_not_an_inhaler_is_refused(store, tmp_path, cells, reason):
+    # every row is checked, not only the respiratory ones kept: a paracetamol row (chapter 4) with an
+    # empty number makes the file suspect, so nothing is imported (line 13 = header + 11 rows + this)
+    path = tmp_path / "empty_cell.csv"
+    path.write_text(PHS_JAN.read_text() + f"S08000024,10002,0407010H0AAAMAM,PARACET_TAB 500MG,{cells}\n")
+    with pytest.raises(rx.PrescribingImportError) as err:
+        rx.import_files(store, [path])
+    assert err.value.problems == [("empty_cell.csv", 13, reason)]
+    assert _stored(store) == []
+
+
 def test_duplicate_lists_both_rows(store):
     with pytest.raises(rx.PrescribingImportError) as err:
         rx.import_files(store, [DATA / "bad_duplicate.csv"])
