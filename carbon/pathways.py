@@ -35,6 +35,7 @@ import tomli_w
 
 from carbon import anaesthetics, travel
 from carbon import factors as fx
+from carbon.formatting import co2e
 from carbon.units import COUNTABLES, Q_, UnitError, convert, denominator, parse, ureg
 
 KINDS = ("factor", "travel", "anaesthetic", "purchase")
@@ -663,6 +664,15 @@ def breakdown(fp: pd.DataFrame, by: str = "category", cohort: float = 1.0) -> pd
     return g.sort_values("kgCO2e", ascending=False).reset_index(drop=True)
 
 
+def delta_text(kg: float) -> str:
+    """A difference in kgCO2e for a metric's delta (``-235.5 kgCO2e``, ``+1.2 tCO2e``).
+
+    Starts with an ASCII minus when negative: Streamlit reads the sign from the text, and the
+    typographic minus of ``formatting.co2e`` would show a saving as an increase (up arrow, red).
+    """
+    return co2e(kg, signed=True).replace("\N{MINUS SIGN}", "-", 1)
+
+
 def equivalence(store, kg: float, basis: str = fx.DEFAULT_BASIS) -> str:
     """``= 120 miles in an average car`` for ``kg`` kgCO2e."""
     return travel.car_equivalent(store, kg, basis)
@@ -703,13 +713,16 @@ def compare_breakdown(store, pathways: list[Pathway], basis: str = fx.DEFAULT_BA
     if long.empty:
         return long
     first = pathways[0].name
-    wide = long.pivot_table(index=by, columns="pathway", values="kgCO2e", aggfunc="sum", fill_value=0.0)
-    base = wide[first] if first in wide.columns else 0.0
-    diff = wide.sub(base, axis=0).stack().rename("difference_kgCO2e").reset_index()
+    diffs = []
+    for value, out in (("kgCO2e", "difference_kgCO2e"), ("cohort_kgCO2e", "cohort_difference_kgCO2e")):
+        # Per year, each pathway's own cohort: the groups add up to the totals' difference in ``compare``
+        # even when the two pathways serve different numbers of patients.
+        wide = long.pivot_table(index=by, columns="pathway", values=value, aggfunc="sum", fill_value=0.0)
+        base = wide[first] if first in wide.columns else 0.0
+        diffs.append(wide.sub(base, axis=0).stack().rename(out))
+    diff = pd.concat(diffs, axis=1).reset_index()
     long = diff.merge(long, on=[by, "pathway"], how="left")
     long[KG_COLUMNS + ["cohort_kgCO2e"]] = long[KG_COLUMNS + ["cohort_kgCO2e"]].fillna(0.0)
-    cohorts = {p.name: p.cohort for p in pathways}
-    long["cohort_difference_kgCO2e"] = long["difference_kgCO2e"] * long["pathway"].map(cohorts)
     order = {p.name: i for i, p in enumerate(pathways)}
     long = long.sort_values(["pathway", by], key=lambda s: s.map(order) if s.name == "pathway" else s)
     return long[["pathway", by, *KG_COLUMNS, "cost_gbp", "cohort_kgCO2e", "cohort_cost_gbp",

@@ -35,7 +35,7 @@ unit = "kgCO2e per year (cohort)" if cohort else "kgCO2e per patient"
 cols = st.columns(len(paths))
 for col, r in zip(cols, table.to_dict("records")):
     col.metric(r["pathway"], co2e(r[f"{prefix}kgCO2e"]),
-               delta=None if r["pathway"] == chosen[0] else co2e(r[f"{prefix}difference_kgCO2e"], signed=True),
+               delta=None if r["pathway"] == chosen[0] else pw.delta_text(r[f"{prefix}difference_kgCO2e"]),
                delta_color="inverse")
     col.caption(f"range {co2e(r[f'{prefix}kgCO2e_low'])} to {co2e(r[f'{prefix}kgCO2e_high'])}; "
                 f"cost {gbp(r[f'{prefix}cost_gbp'])} (priced rows only); {r['cohort']:,.0f} patients a year")
@@ -49,13 +49,33 @@ gap = pw.compare_breakdown(store, paths, basis, by)
 others = gap[gap["pathway"] != chosen[0]]
 st.altair_chart(charts.pathway_difference(others, by, f"{prefix}difference_kgCO2e",
                                           f"{unit}, difference from the reference"), width="stretch")
-st.dataframe(gap, hide_index=True, width="stretch", key="cmp_gap")
+KG = st.column_config.NumberColumn
+LABELS = {
+    "pathway": st.column_config.TextColumn("Pathway", width="large"),
+    "category": "Category",
+    "stage": "Stage",
+    "cohort": KG("Patients a year", format="localized"),
+    "kgCO2e": KG("kgCO2e per patient", format="localized"),
+    "kgCO2e_low": KG("Low (per patient)", format="localized"),
+    "kgCO2e_high": KG("High (per patient)", format="localized"),
+    "cost_gbp": KG("Cost per patient (£)", format="localized"),
+    "cohort_kgCO2e": KG("kgCO2e a year", format="localized"),
+    "cohort_kgCO2e_low": KG("Low (a year)", format="localized"),
+    "cohort_kgCO2e_high": KG("High (a year)", format="localized"),
+    "cohort_cost_gbp": KG("Cost a year (£)", format="localized"),
+    "difference_kgCO2e": KG("Difference per patient (kgCO2e)", format="localized"),
+    "cohort_difference_kgCO2e": KG("Difference a year (kgCO2e)", format="localized"),
+    "difference_cost_gbp": KG("Cost difference per patient (£)", format="localized"),
+    "gwp_basis": "GWP basis",
+    "factor_ids": "Factors used",
+}
+st.dataframe(gap, hide_index=True, width="stretch", key="cmp_gap", column_config=LABELS)
 
 st.markdown("##### Side by side")
 shown = table[["pathway", "cohort", "kgCO2e", "kgCO2e_low", "kgCO2e_high", "cost_gbp", "cohort_kgCO2e",
                "cohort_kgCO2e_low", "cohort_kgCO2e_high", "cohort_cost_gbp", "difference_kgCO2e",
                "cohort_difference_kgCO2e", "difference_cost_gbp", "gwp_basis", "factor_ids"]]
-st.dataframe(shown, hide_index=True, width="stretch", key="cmp_table")
+st.dataframe(shown, hide_index=True, width="stretch", key="cmp_table", column_config=LABELS)
 ui.download_csv("Download the comparison (CSV)", shown, "pathway_comparison.csv", key="cmp_csv")
 ui.download_csv("Download what drives the gap (CSV)", gap, "pathway_gap.csv", key="cmp_gap_csv")
 st.caption("Costs count only rows whose factor has a price in factors/prices.csv. Differences are the "

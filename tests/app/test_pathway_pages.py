@@ -1,6 +1,7 @@
 """The Pathways and Compare pages through AppTest, on the real app and a real database."""
 
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 from carbon import pathways as pw
 
@@ -89,7 +90,10 @@ def test_compare_page(open_page):
     at = open_page(COMPARE)
     assert metric(at, "Asthma: preventer and reliever on pMDIs") == "242.4 kgCO2e"
     dpi = next(m for m in at.metric if m.label == "Asthma: preventer and reliever on DPIs")
-    assert dpi.value == "6.89 kgCO2e" and dpi.delta == "−235.5 kgCO2e"
+    assert dpi.value == "6.89 kgCO2e" and dpi.delta == "-235.5 kgCO2e"  # 6.89 - 242.37
+    # a saving is shown falling, in green (delta_color="inverse": lower carbon is better)
+    assert dpi.proto.direction == MetricProto.MetricDirection.DOWN
+    assert dpi.proto.color == MetricProto.MetricColor.GREEN
     table = table_with(at, "difference_cost_gbp")
     assert table["difference_kgCO2e"].iloc[1] == pytest.approx((3.65 * 0.580 + 4 * 0.8) - (7.3 * 17.5 + 4 * 28.262))
     at.radio(key="cmp_per").set_value("Per year (cohort)").run()

@@ -144,6 +144,30 @@ def test_compare_and_what_drives_the_gap(store):
     assert row.loc["travel", "difference_kgCO2e"] == pytest.approx(0.0)
 
 
+def test_gap_per_year_adds_up_when_cohorts_differ(store):
+    """Per year, the gap by category adds up to the difference of the two totals, each pathway on
+    its own cohort (1,000 patients on pMDIs, 500 on DPIs)."""
+    from dataclasses import replace
+
+    pmdi, dpi = pw.load(store, "asthma_pmdi"), replace(pw.load(store, "asthma_dpi"), cohort=500)
+    car = 6 * MILE_KM * 0.16272
+    pmdi_inhalers, dpi_inhalers = 7.3 * 17.5 + 4 * 28.262, 3.65 * 0.580 + 4 * 0.8
+    total = pw.compare(store, [pmdi, dpi]).set_index("pathway").loc[dpi.name, "cohort_difference_kgCO2e"]
+    assert total == pytest.approx(500 * (dpi_inhalers + car) - 1000 * (pmdi_inhalers + car))  # -238,925
+    long = pw.compare_breakdown(store, [pmdi, dpi], by="category")
+    row = long[long["pathway"] == dpi.name].set_index("category")
+    assert row.loc["inhaler", "cohort_difference_kgCO2e"] == pytest.approx(500 * dpi_inhalers - 1000 * pmdi_inhalers)
+    assert row.loc["travel", "cohort_difference_kgCO2e"] == pytest.approx(-500 * car)  # 500 fewer journeys
+    assert row["cohort_difference_kgCO2e"].sum() == pytest.approx(total)
+    assert row.loc["travel", "difference_kgCO2e"] == pytest.approx(0.0)  # per patient: the same journey
+
+
+def test_a_saving_reads_as_a_fall_on_a_metric():
+    # Streamlit reads a delta's direction from a leading ASCII '-': a typographic minus shows a rise
+    assert pw.delta_text(-235.48) == "-235.5 kgCO2e"
+    assert pw.delta_text(1234.0) == "+1.23 tCO2e"
+
+
 def test_save_load_duplicate_delete(store):
     p = Pathway(name="My asthma clinic", condition="asthma", cohort=250,
                 activities=[Activity(stage="maintenance", factor="clenil_pmdi", quantity="7.3 inhaler")])
