@@ -82,7 +82,7 @@ def pathway_totals(df: pd.DataFrame, value: str = "kgCO2e", unit: str = "kgCO2e 
     """Two to four pathways' totals side by side with low-high whiskers (``df`` from
     ``pathways.compare``; ``value`` is ``kgCO2e`` or ``cohort_kgCO2e``)."""
     names = list(dict.fromkeys(df["pathway"]))
-    base = _base(df).encode(y=alt.Y("pathway:N", title=None, sort=names))
+    base = _base(df).encode(y=alt.Y("pathway:N", title=None, sort=names, axis=alt.Axis(labelLimit=320)))
     bars = base.mark_bar().encode(
         x=alt.X(f"{value}:Q", title=unit),
         color=alt.Color("pathway:N", legend=None, scale=alt.Scale(domain=names, range=PALETTE[: len(names)])),
@@ -179,14 +179,14 @@ def ranked_bars(df: pd.DataFrame, label: str, value: str = "kgCO2e", title: str 
     """The ``top`` groups by ``value``, largest first, with low-high whiskers where the frame has
     ``{value}_low``/``{value}_high``; ``label`` names the column shown on the y axis."""
     data = df.nlargest(top, value)
-    base = _base(data).encode(y=alt.Y(f"{label}:N", title=None, sort="-x"))
+    base = _base(data).encode(y=alt.Y(f"{label}:N", title=None, sort="-x", axis=alt.Axis(labelLimit=320)))
     bars = base.mark_bar(color=CATEGORY_COLOURS["inhaler"]).encode(
         x=alt.X(f"{value}:Q", title=title),
         tooltip=[label, alt.Tooltip(f"{value}:Q", format=",.4g")])
     layers = [bars]
     if f"{value}_low" in data.columns and f"{value}_high" in data.columns:
         layers.append(base.mark_rule(color=PALETTE[7]).encode(x=f"{value}_low:Q", x2=f"{value}_high:Q"))
-    return alt.layer(*layers).properties(height=max(120, 26 * len(data)))
+    return alt.layer(*layers).properties(height=max(80, 26 * len(data)))
 
 
 
@@ -298,12 +298,23 @@ def cumulative_budget(df: pd.DataFrame) -> alt.Chart:
 
 
 # --- calculators ---------------------------------------------------------------------------------
+#: Row labels of the calculators' bar charts: whole names ("Regional anaesthesia (spinal, ...)"),
+#: never hidden when rows are close.
+_ROW_LABELS = alt.Axis(labelLimit=360, labelOverlap=False)
+
+
+def _rows_height(rows: int) -> int:
+    """Chart height in pixels for ``rows`` bars: Streamlit counts the axis in the height, so each
+    bar gets 34 px after 70 px of axis and title."""
+    return 70 + 34 * max(rows, 2)
+
+
 def agent_comparison(df: pd.DataFrame, unit: str = "kgCO2e per anaesthetic") -> alt.Chart:
     """The same anaesthetic with each agent (and TIVA/regional at zero): bars with low-high whiskers.
 
     Columns: name, kgCO2e, kgCO2e_low, kgCO2e_high (from ``anaesthetics.compare_agents``).
     """
-    base = _base(df).encode(y=alt.Y("name:N", title=None, sort=None))
+    base = _base(df).encode(y=alt.Y("name:N", title=None, sort=None, axis=_ROW_LABELS))
     bars = base.mark_bar(color=CATEGORY_COLOURS["anaesthetic"]).encode(
         x=alt.X("kgCO2e:Q", title=f"{unit} (agent vented)"),
         tooltip=["name", alt.Tooltip("kgCO2e:Q", format=",.3g"), alt.Tooltip("kgCO2e_low:Q", format=",.3g"),
@@ -311,7 +322,7 @@ def agent_comparison(df: pd.DataFrame, unit: str = "kgCO2e per anaesthetic") -> 
     )
     whiskers = base.mark_rule(color=PALETTE[7]).encode(x="kgCO2e_low:Q", x2="kgCO2e_high:Q")
     labels = base.mark_text(align="left", dx=4).encode(x="kgCO2e_high:Q", text=alt.Text("kgCO2e:Q", format=",.3g"))
-    return (bars + whiskers + labels).properties(height=max(120, 32 * len(df)))
+    return (bars + whiskers + labels).properties(height=_rows_height(len(df)))
 
 
 def travel_by_mode(df: pd.DataFrame, unit: str = "kgCO2e a year") -> alt.Chart:
@@ -320,7 +331,7 @@ def travel_by_mode(df: pd.DataFrame, unit: str = "kgCO2e a year") -> alt.Chart:
     Columns: name, kind ('travel' or 'virtual saving'), kgCO2e, kgCO2e_low, kgCO2e_high
     (from ``travel.service``).
     """
-    base = _base(df).encode(y=alt.Y("name:N", title=None, sort=None))
+    base = _base(df).encode(y=alt.Y("name:N", title=None, sort=None, axis=_ROW_LABELS))
     bars = base.mark_bar().encode(
         x=alt.X("kgCO2e:Q", title=unit),
         color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=["travel", "virtual saving"],
@@ -328,4 +339,4 @@ def travel_by_mode(df: pd.DataFrame, unit: str = "kgCO2e a year") -> alt.Chart:
         tooltip=["name", alt.Tooltip("kgCO2e:Q", format=",.4g"), alt.Tooltip("distance_km:Q", format=",.0f")],
     )
     whiskers = base.mark_rule(color=PALETTE[7]).encode(x="kgCO2e_low:Q", x2="kgCO2e_high:Q")
-    return (bars + whiskers).properties(height=max(120, 32 * len(df)))
+    return (bars + whiskers).properties(height=_rows_height(len(df)))

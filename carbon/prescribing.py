@@ -943,10 +943,15 @@ def outliers(f: Funnel, level: str = "95%") -> pd.DataFrame:
 
 
 def ranked(f: Funnel) -> pd.DataFrame:
-    """The funnel's practices ranked worst first: lowest low-carbon share, or highest kgCO2e per
-    1,000 patients, with ``rank`` (1 = furthest from good) beside the limits and flag."""
-    worst_first = f.metric != "low_carbon_share"
-    out = f.points.sort_values(["value", "volume"], ascending=[not worst_first, False], na_position="last",
+    """The funnel's practices ranked worst first by their z-score, the standard errors between a
+    practice and all practices pooled on the wrong side (a low low-carbon share, or a high
+    kgCO2e per 1,000 patients), with ``rank`` (1 = furthest from good) beside the limits and flag.
+
+    Ranking by z rather than by the raw value is the point of a funnel plot: a practice with 10
+    inhalers and none of them low-carbon is less surprising than one with 2,000 at 3 %.
+    """
+    high_is_bad = f.metric != "low_carbon_share"
+    out = f.points.sort_values(["z", "volume"], ascending=[not high_is_bad, False], na_position="last",
                                ignore_index=True)
     out.insert(0, "rank", range(1, len(out) + 1))
     return out

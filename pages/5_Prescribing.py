@@ -17,6 +17,44 @@ def cached(fn: str, token: str, *args, **kwargs):
     return getattr(rx, fn)(store, *args, **kwargs)
 
 
+NUM = st.column_config.NumberColumn
+COLUMNS = {  # plain-English headings for every table on the page (a column a table lacks is ignored)
+    "id": NUM("Import", format="%d"), "file": "File", "format": "Format",
+    "rows_kept": NUM("Respiratory rows kept", format="%,d"), "months": "Months", "imported_at": "Imported at",
+    "row": NUM("Line", format="%d", help="Line in the file; the header is line 1 (0: the whole file)"),
+    "reason": st.column_config.TextColumn("What is wrong", width="large"),
+    "board_code": "Board code", "board": "Board", "practice": "Practice", "practice_name": "Practice name",
+    "month": "Month", "product": "Product", "device": "Device", "bnf_code": "BNF code", "description": "Description",
+    "items": NUM("Items", format="%,.0f"),
+    "inhalers": NUM("Inhalers", format="%,.0f"),
+    "kgCO2e": NUM("kgCO2e", format="%,.1f"),
+    "kgCO2e_low": NUM("kgCO2e low", format="%,.1f"),
+    "kgCO2e_high": NUM("kgCO2e high", format="%,.1f"),
+    "low_carbon_share": NUM("Low-carbon share", format="percent"),
+    "cost_gbp": NUM("Cost (£)", format="%,.2f"),
+    "unmapped_items": NUM("Unmapped items", format="%,.0f"),
+    "patients": NUM("Registered patients", format="%,.0f"),
+    "kgCO2e_per_1000_patients": NUM("kgCO2e per 1,000 patients", format="%,.1f"),
+    "factor_ids": "Factors",
+    "rank": NUM("Rank", format="%d"), "z": NUM("Standard errors from all practices (z)", format="%.2f"),
+    "flag": "Against the limits",
+    "lower95": NUM("95% lower limit", format="%.3f"), "upper95": NUM("95% upper limit", format="%.3f"),
+    "lower998": NUM("99.8% lower limit", format="%.3f"), "upper998": NUM("99.8% upper limit", format="%.3f"),
+    "kg_per_inhaler": NUM("kgCO2e per inhaler", format="%.2f"),
+    "benchmark_kg_per_inhaler": NUM("Best quartile, kgCO2e per inhaler", format="%.2f"),
+    "saving_benchmark_kgCO2e": NUM("Best quartile: saving (kgCO2e)", format="%,.1f"),
+    "saving_benchmark_tCO2e": NUM("Best quartile: saving (tCO2e)", format="%,.2f"),
+    "cost_change_benchmark_gbp": NUM("Best quartile: cost change (£)", format="%+,.0f"),
+    "propellant_inhalers": NUM("Propellant inhalers", format="%,.0f"),
+    "switched_inhalers": NUM("Inhalers switched", format="%,.0f"),
+    "saving_switch_kgCO2e": NUM("Switching: saving (kgCO2e)", format="%,.1f"),
+    "saving_switch_kgCO2e_low": NUM("Switching: saving low (kgCO2e)", format="%,.1f"),
+    "saving_switch_kgCO2e_high": NUM("Switching: saving high (kgCO2e)", format="%,.1f"),
+    "saving_switch_tCO2e": NUM("Switching: saving (tCO2e)", format="%,.2f"),
+    "cost_change_switch_gbp": NUM("Switching: cost change (£)", format="%+,.0f"),
+    "switch_factor_ids": "Switches (factor > equivalent)",
+}
+
 st.title("Prescribing")
 st.caption(
     "Inhaler carbon from Public Health Scotland's *Prescriptions in the Community* files and NHS England's "
@@ -45,7 +83,8 @@ with st.expander("Import prescribing data", expanded=not rx.has_data(store)):
         except rx.PrescribingImportError as exc:
             bar.empty()
             st.error(f"Nothing was imported: {exc.total} problem(s). Fix the file(s) and import again.")
-            st.dataframe(rx.problems_frame(exc), hide_index=True, width="stretch", key="rx_problems")
+            st.dataframe(rx.problems_frame(exc), hide_index=True, width="stretch", key="rx_problems",
+                         column_config=COLUMNS)
         else:
             st.success(report.summary())
     lc1, lc2 = st.columns([3, 1])
@@ -60,7 +99,7 @@ with st.expander("Import prescribing data", expanded=not rx.has_data(store)):
             st.success(f"Loaded list sizes for {n:,} practices.")
     log = rx.imports(store)
     if len(log):
-        st.dataframe(log, hide_index=True, width="stretch", key="rx_log")
+        st.dataframe(log, hide_index=True, width="stretch", key="rx_log", column_config=COLUMNS)
 
 if not rx.has_data(store):
     st.info("No prescribing data yet: import a PHS or EPD file above (the test fixtures in "
@@ -84,23 +123,11 @@ st.caption(f"Coverage: {cov['items_share']:.1%} of inhaler items and {cov['cost_
 unmapped = cached("unmapped_codes", token)
 if len(unmapped):
     with st.expander(f"BNF codes not mapped ({len(unmapped)})"):
-        st.dataframe(unmapped, hide_index=True, width="stretch", key="rx_unmapped")
+        st.dataframe(unmapped, hide_index=True, width="stretch", key="rx_unmapped", column_config=COLUMNS)
         ui.download_csv("Download unmapped codes (CSV)", unmapped, "unmapped_codes.csv", key="rx_unmapped_dl")
 
 # --- footprint -------------------------------------------------------------------------------------
 st.subheader("Footprint")
-FP_COLUMNS = {
-    "items": st.column_config.NumberColumn("Items", format="%.0f"),
-    "inhalers": st.column_config.NumberColumn("Inhalers", format="%.0f"),
-    "kgCO2e": st.column_config.NumberColumn("kgCO2e", format="%.1f"),
-    "kgCO2e_low": st.column_config.NumberColumn("Low", format="%.1f"),
-    "kgCO2e_high": st.column_config.NumberColumn("High", format="%.1f"),
-    "low_carbon_share": st.column_config.NumberColumn("Low-carbon share", format="percent"),
-    "cost_gbp": st.column_config.NumberColumn("Cost (£)", format="%.2f"),
-    "unmapped_items": st.column_config.NumberColumn("Unmapped items", format="%.0f"),
-    "kgCO2e_per_1000_patients": st.column_config.NumberColumn("kgCO2e per 1,000 patients", format="%.1f"),
-    "factor_ids": "Factors",
-}
 tabs = st.tabs(["By board", "By practice", "By month", "By product"])
 for tab, by, label in zip(tabs, rx.GROUPS, ["board", "practice", "month", "product"]):
     with tab:
@@ -112,7 +139,7 @@ for tab, by, label in zip(tabs, rx.GROUPS, ["board", "practice", "month", "produ
             st.altair_chart(charts.footprint_trend(trend), width="stretch", key="rx_trend_chart")
         elif by == "product":
             st.altair_chart(charts.ranked_bars(df, "product"), width="stretch", key="rx_product_chart")
-        st.dataframe(df, hide_index=True, width="stretch", column_config=FP_COLUMNS, key=f"rx_fp_{by}")
+        st.dataframe(df, hide_index=True, width="stretch", column_config=COLUMNS, key=f"rx_fp_{by}")
         ui.download_csv(f"Download by {label} (CSV)", df, f"inhaler_footprint_by_{by}_{basis}.csv",
                         key=f"rx_fp_dl_{by}")
 
@@ -129,11 +156,13 @@ st.altair_chart(charts.funnel_plot(f.points, f.curve, f.target, f.value_label, f
 st.caption(f.method + " The green line is all practices pooled. Points outside the 99.8% limits are very "
            "unlikely to be chance alone; they are worth a conversation, not a verdict.")
 out = rx.outliers(f, "95%")
-st.markdown(f"**{len(out)}** practice(s) outside the 95% limits; ranked table below, furthest from good first.")
+st.markdown(f"**{len(out)}** practice(s) outside the 95% limits. The table ranks practices by how many standard "
+            "errors they sit from all practices pooled, furthest on the wrong side first, so a small practice is not "
+            "first only because a few prescriptions swing its figure.")
 st.dataframe(ranked, hide_index=True, width="stretch", key="rx_ranked",
-             column_config={"value": st.column_config.NumberColumn(f.value_label, format="%.3f"),
-                            "volume": st.column_config.NumberColumn(f.volume_label, format="%.0f"),
-                            "z": st.column_config.NumberColumn("z", format="%.2f")})
+             column_config={**COLUMNS, "value": NUM(f.value_label, format="percent" if f.kind == "proportion"
+                                                    else "%,.1f"),
+                            "volume": NUM(f.volume_label, format="%,.0f")})
 ui.download_csv("Download the ranked practices (CSV)", ranked, f"practices_{metric}.csv", key="rx_ranked_dl")
 
 # --- switching -------------------------------------------------------------------------------------
@@ -155,10 +184,11 @@ st.altair_chart(charts.ranked_bars(sw.by_board, "board", "saving_switch_tCO2e", 
                 width="stretch", key="rx_switch_chart")
 b_tab, p_tab = st.tabs(["By board", "By practice"])
 with b_tab:
-    st.dataframe(sw.by_board, hide_index=True, width="stretch", key="rx_switch_board")
+    st.dataframe(sw.by_board, hide_index=True, width="stretch", key="rx_switch_board", column_config=COLUMNS)
     ui.download_csv("Download savings by board (CSV)", sw.by_board, f"switching_by_board_{pct}pct.csv",
                     key="rx_switch_board_dl")
 with p_tab:
-    st.dataframe(sw.by_practice, hide_index=True, width="stretch", key="rx_switch_practice")
+    st.dataframe(sw.by_practice, hide_index=True, width="stretch", key="rx_switch_practice",
+                 column_config=COLUMNS)
     ui.download_csv("Download savings by practice (CSV)", sw.by_practice, f"switching_by_practice_{pct}pct.csv",
                     key="rx_switch_practice_dl")

@@ -116,7 +116,10 @@ def test_funnel_low_carbon_share_by_hand(loaded):
     assert rx.outliers(f, "95%")["practice"].tolist() == ["10017", "F84001"]
     assert rx.outliers(f, "99.8%")["practice"].tolist() == ["10017"]
     ranked = rx.ranked(f)
-    assert ranked["practice"].tolist()[:2] == ["F84002", "F84001"]  # lowest share first (0 %, 5.6 %)
+    # by z, lowest first: F84001 2/36 is -1.98 SE; F84002 0/3 is -p0 / sqrt(p0(1-p0)/3) = -0.819 SE; 10002
+    # 3/25 is -0.812 SE; 20005 3/15 above p0; 10017 last. The smallest practice (0 %) is not first.
+    assert ranked["practice"].tolist() == ["F84001", "F84002", "10002", "20005", "10017"]
+    assert ranked.loc[1, "z"] == pytest.approx(-p0 / math.sqrt(p0 * (1 - p0) / 3))
     assert ranked["rank"].tolist() == [1, 2, 3, 4, 5]
 
 
