@@ -46,6 +46,9 @@ NOT_COUNTED = (
     "Not counted: patient uptake and metabolism (the model assumes every litre delivered is vented), "
     "manufacture and transport of the agent, the anaesthetic machine and scavenging energy."
 )
+#: The highest setting on the dial of the standard vaporisers (desflurane Tec 6: 18 %; sevoflurane
+#: 8 %; isoflurane 5 %): a concentration above it cannot be delivered, so it is a typing error.
+VAPORISER_MAX = {"desflurane": 0.18, "sevoflurane": 0.08, "isoflurane": 0.05}
 _MAC_TEXT = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(?:x\s*)?MAC\s*$", re.IGNORECASE)
 
 
@@ -95,14 +98,28 @@ def _agent(agent: str) -> str:
     return a
 
 
+def _parse(text, what: str) -> pint.Quantity:
+    """``parse``, with the field named in the error ('duration: cannot read 'abc' ...')."""
+    try:
+        return parse(text)
+    except UnitError as exc:
+        raise AnaestheticError(f"{what}: {exc}") from None
+
+
+#: What each input must be, in words, for the message when it is something else ('1 litre' as a duration).
+_EXPECTED = {"L/min": "a flow, e.g. '1 L/min' or '500 mL/min'", "min": "a time, e.g. '90 min' or '1.5 h'"}
+
+
 def _quantity(text, unit: str, what: str) -> pint.Quantity:
     """``text`` as a pint quantity in ``unit``; a bare number or a wrong dimension is refused."""
-    q = parse(text)
+    q = _parse(text, what)
     if q.unitless and ureg.Unit(unit) != ureg.dimensionless:
         raise AnaestheticError(f"{what}: {text!r} has no unit; write it with one, e.g. '1 {unit}'")
     try:
         q = convert(q, unit, what)
     except UnitError as exc:
+        if unit in _EXPECTED:
+            raise AnaestheticError(f"{what}: {text!r} cannot be converted to {unit}; write {_EXPECTED[unit]}") from None
         raise AnaestheticError(str(exc)) from None
     if q.magnitude < 0:
         raise AnaestheticError(f"{what}: {text!r} cannot be negative")
@@ -150,7 +167,7 @@ def _span(central: pint.Quantity, up: list[fx.Resolved], down: list[fx.Resolved]
 
 
 def _share(text, what: str) -> float:
-    q = parse(text)
+    q = _parse(text, what)
     try:
         v = float(convert(q, "dimensionless", what).magnitude)
     except UnitError as exc:
@@ -210,6 +227,12 @@ def anaesthetic(store, agent: str, fgf, duration, concentration=None,
         else:
             conc = _share(concentration, f"{a} concentration")
             conc_txt = f"{conc * 100:.4g} %"
+        if conc > VAPORISER_MAX[a]:
+            raise AnaestheticError(
+                f"{a} concentration: {concentration!r}" + (f" is {conc * 100:.3g} %, which" if m else "")
+                + " is above the highest vaporiser setting "
+                f"for {a} ({VAPORISER_MAX[a] * 100:g} %); write a dial setting such as "
+                f"'{VAPORISER_MAX[a] * 50:g} %' or a depth such as '1.2 MAC'")
         vm, mm, rho = t.get("molar_volume_20c"), t.get(f"molar_mass_{a}"), t.get(f"density_{a}")
         vapour = (flow * time * conc).to("L")
         moles = (vapour / vm.value).to("mol")
@@ -306,10 +329,12 @@ def purchased(store, agent: str, amount, basis: str = fx.DEFAULT_BASIS,
     a = _agent(agent)
     lib = fx.library(store)
     _check_basis(lib, basis)
-    q = parse(amount)
+    q = _parse(amount, f"amount of {a}")
     if q.unitless:
         raise AnaestheticError(
             f"amount of {a}: {amount!r} has no unit; write e.g. '12 bottle', '500 mL' or '3 cylinder'")
+    if q.magnitude < 0:
+        raise AnaestheticError(f"amount of {a}: {amount!r} cannot be negative")
     per_year = ""
     if q.dimensionality.get("[time]", 0) == -1:
         q = (q * ureg.Quantity(1, "year")).to_reduced_units()

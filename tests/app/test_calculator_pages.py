@@ -66,6 +66,24 @@ def test_bad_unit_shows_an_error_not_a_traceback(open_page):
     assert metrics(at)["Carbon"] == "90.0 kgCO2e"  # 50.30 g x 1790 (reference sheet: 90)
 
 
+def test_odd_theatre_inputs_are_errors_that_say_what_to_type(open_page):
+    at = open_page(ANAESTHETIC)
+    at.text_input(key="an_duration").input("1 litre").run()
+    assert not at.exception and any("duration: '1 litre'" in e.value and "90 min" in e.value for e in at.error)
+    at.text_input(key="an_duration").input("abc").run()
+    assert not at.exception and any(e.value.startswith("Cannot calculate: duration: cannot read 'abc'") for e in at.error)
+    at.text_input(key="an_duration").input("1 h").run()
+    at.text_input(key="an_concentration").input("99 %").run()  # no desflurane vaporiser goes above 18 %
+    assert not at.exception and any("highest vaporiser setting" in e.value for e in at.error)
+    assert "Carbon" not in metrics(at)
+    at.text_input(key="an_concentration").input("").run()
+    at.text_input(key="an_fgf").input("0 L/min").run()
+    assert not at.error and metrics(at)["Carbon"] == "0 kgCO2e"  # nothing flows, nothing is vented
+    at.text_input(key="buy_amount_True").input("-3 bottle").run()
+    assert not at.exception and any("cannot be negative" in e.value for e in at.error)
+    assert "Carbon a year" not in metrics(at)
+
+
 def test_purchasing_cylinders(open_page):
     at = open_page(ANAESTHETIC)
     at.selectbox(key="buy_agent").select("n2o").run()
