@@ -47,17 +47,30 @@ class TravelResult:
         return asdict(self)
 
 
+#: Once round the Earth at the equator (WGS 84): no one-way journey to care is longer, so a
+#: distance above it is a typing error ('18e6 mile'), not a journey.
+EARTH_CIRCUMFERENCE_KM = 40_075
+
+
 def _distance(text, what: str) -> pint.Quantity:
-    """A distance in km; a bare number or a wrong dimension is a clear error."""
-    q = parse(text)
+    """A distance in km; a bare number, a wrong dimension or more than once round the Earth is a
+    clear error."""
+    try:
+        q = parse(text)
+    except UnitError as exc:
+        raise TravelError(f"{what}: {exc}") from None
     if q.unitless:
         raise TravelError(f"{what}: {text!r} has no unit; write e.g. '20 mile' or '32 km'")
     try:
         q = convert(q, "km", what)
-    except UnitError as exc:
-        raise TravelError(str(exc)) from None
+    except UnitError:
+        raise TravelError(f"{what}: {text!r} is not a distance and cannot be converted to km; "
+                          "write e.g. '20 mile' or '32 km'") from None
     if q.magnitude < 0:
         raise TravelError(f"{what}: {text!r} cannot be negative")
+    if q.magnitude > EARTH_CIRCUMFERENCE_KM:
+        raise TravelError(f"{what}: {text!r} is more than once round the Earth ({EARTH_CIRCUMFERENCE_KM:,} km); "
+                          "check the figure and its unit")
     return q
 
 
@@ -202,7 +215,7 @@ def service(store, appointments, mode_shares, distance, virtual_share, basis: st
     """A service's patient travel a year, by mode, and what a virtual-consultation share saves.
 
     ``appointments`` a year (a number or ``"1200 appointment"``); ``mode_shares`` maps a travel
-    factor id to the share of face-to-face patients using it (fractions, or text such as ``"60 %"``,
+    factor id (or its name, as ``modes`` gives it) to the share of face-to-face patients using it (fractions, or text such as ``"60 %"``,
     or a frame with columns mode and share_pct; they must add up to 100 %); ``distance`` the average
     one-way distance (``"12 mile"``), doubled for the return trip unless ``return_trip`` is False; ``virtual_share`` the share of appointments
     held virtually (no travel). Cars are counted with the patient alone (occupancy 1).
@@ -228,11 +241,17 @@ def service(store, appointments, mode_shares, distance, virtual_share, basis: st
     if (share < 0).any():
         raise TravelError("a mode share cannot be negative")
     if abs(share.sum() - 1) > 0.005:
-        raise TravelError(f"mode shares add up to {share.sum() * 100:.1f} %, not 100 %")
+        gap = (1 - share.sum()) * 100
+        raise TravelError(f"mode shares add up to {share.sum() * 100:.1f} %, not 100 %: "
+                          + (f"{gap:.1f} % of patients have no mode" if gap > 0 else f"{-gap:.1f} % too many"))
     one_way = _distance(distance, "average distance to the appointment")
     trip_km = float(one_way.magnitude) * (2 if return_trip else 1)
 
     table = modes(store, basis, all_rows=True).set_index("id")
+    # A mode is its id or its name as the pickers show it ("Average local bus, per passenger-km").
+    by_name = pd.Series(table.index, index=table["name"])
+    ids = [m if m in table.index else by_name.get(m, m) for m in share.index]  # a few modes, not rows
+    share = share.groupby(ids, sort=False).sum()
     unknown = [m for m in share.index if m not in table.index]
     if unknown:
         raise TravelError(f"unknown travel mode(s): {', '.join(map(str, unknown))}")

@@ -40,7 +40,9 @@ except ValueError as exc:
 else:
     m1, m2 = st.columns(2)
     m1.metric("Carbon per traveller", co2e(trip.kgCO2e))
-    m2.metric("Distance travelled", f"{trip.distance_km:,.1f} km")
+    m1.caption(f"range {co2e(trip.kgCO2e_low)} to {co2e(trip.kgCO2e_high)} "
+               f"{travel.car_equivalent(store, trip.kgCO2e, basis)}")
+    m2.metric("Distance travelled", f"{trip.distance_km:,.1f} km", help="Both ways for a return journey.")
     with st.expander("How was this calculated?"):
         for line in trip.steps:
             st.markdown(f"- {line}")
@@ -57,8 +59,8 @@ s1, s2 = st.columns(2)
 appointments = s1.number_input("Appointments a year", min_value=0, value=1200, step=100, key="svc_appointments")
 svc_distance = s2.text_input("Average distance to the clinic (one way)", "12 mile", key="svc_distance")
 st.markdown("How patients travel to face-to-face appointments (shares must add up to 100 %):")
-default_mix = pd.DataFrame({
-    "mode": [m for m in ("car_unknown_average", "bus_local_average", "taxi_regular", "walk_cycle") if m in ids],
+default_mix = pd.DataFrame({  # modes by name, as people know them; the engine takes a name or an id
+    "mode": [names[m] for m in ("car_unknown_average", "bus_local_average", "taxi_regular", "walk_cycle") if m in ids],
 })
 default_mix["share_pct"] = [70.0, 15.0, 5.0, 10.0][: len(default_mix)]
 mix = st.data_editor(
@@ -67,7 +69,7 @@ mix = st.data_editor(
     hide_index=True,
     width="stretch",
     column_config={
-        "mode": st.column_config.SelectboxColumn("Mode", options=ids, required=True, width="large"),
+        "mode": st.column_config.SelectboxColumn("Mode", options=list(names.values()), required=True, width="large"),
         "share_pct": st.column_config.NumberColumn("Share (%)", min_value=0.0, max_value=100.0, step=1.0),
     },
     key="svc_mix",

@@ -137,3 +137,30 @@ def test_service_view_virtual_share(open_page):
     assert any("kgCO2e a year" in c.proto.spec for c in at.get("vega_lite_chart"))
     at.text_input(key="svc_distance").input("12 kg").run()
     assert not at.exception and any("cannot be converted" in e.value for e in at.error)
+
+
+def test_service_mix_by_name_and_shares_that_do_not_add_up(open_page):
+    at = open_page(TRAVEL)
+    mix = at.data_editor(key="svc_mix")
+    assert list(mix.value["mode"])[0] == "Average car, unknown fuel, per vehicle-km"  # names, not ids
+    at.session_state["svc_mix"] = {"edited_rows": {0: {"share_pct": 60.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    # 60 + 15 + 5 + 10 = 90 %
+    assert not at.exception
+    assert any("add up to 90.0 %, not 100 %: 10.0 % of patients have no mode" in e.value for e in at.error)
+    at.session_state["svc_mix"] = {"edited_rows": {0: {"share_pct": 60.0}},
+                                   "added_rows": [{"mode": "Average car, petrol, per vehicle-km", "share_pct": 10.0}],
+                                   "deleted_rows": []}
+    at.run()
+    assert not at.error
+    table = table_with(at, "journeys").set_index("factor_ids")
+    # 900 face-to-face appointments (25 % virtual) x 10 % by petrol car x 24 mile return x 0.16272 kgCO2e/km
+    assert table.loc["car_petrol_average", "kgCO2e"] == pytest.approx(900 * 0.10 * 2 * 12 * 1.609344 * 0.16272)
+
+
+def test_a_journey_round_the_earth_is_a_typing_error(open_page):
+    at = open_page(TRAVEL)
+    at.text_input(key="tr_distance").input("1e9 mile").run()
+    assert not at.exception and any("more than once round the Earth" in e.value for e in at.error)
+    at.text_input(key="tr_distance").input("18 mile").run()
+    assert not at.error and any("range" in c.value and "miles in an average car" in c.value for c in at.caption)

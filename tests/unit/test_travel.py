@@ -49,6 +49,10 @@ def test_rail_is_per_passenger(store):
     (dict(mode="car_petrol_average", distance="20 km", occupancy=0), "at least 1"),
     (dict(mode="teleport", distance="20 km"), "unknown travel mode"),
     (dict(mode="desflurane_bottle", distance="20 km"), "not a per-distance"),
+    (dict(mode="car_petrol_average", distance="1 litre"), "'1 litre' is not a distance"),
+    (dict(mode="car_petrol_average", distance="abc"), "distance by car_petrol_average: cannot read 'abc'"),
+    # 1e9 miles = 1.6e9 km: more than once round the Earth (40,075 km), so a typing error
+    (dict(mode="car_petrol_average", distance="1e9 mile"), "more than once round the Earth"),
 ])
 def test_bad_input_is_a_clear_error(store, kwargs, message):
     with pytest.raises(TravelError, match=message):
@@ -91,7 +95,8 @@ def test_service_total_is_the_same_whatever_the_virtual_share(store):
 
 
 @pytest.mark.parametrize("args, message", [
-    ((100, {"car_petrol_average": 0.5}, "10 km", 0), "add up to 50.0 %"),
+    ((100, {"car_petrol_average": 0.5}, "10 km", 0), "add up to 50.0 %, not 100 %: 50.0 % of patients have no mode"),
+    ((100, {"car_petrol_average": 0.7, "rail_national": "58 %"}, "10 km", 0), "add up to 128.0 %.*28.0 % too many"),
     ((100, {"car_petrol_average": 1}, "10 L", 0), "cannot be converted"),
     ((100, {"car_petrol_average": 1}, "10 km", "150 %"), "between 0 and 100"),
     ((100, {"hovercraft": 1}, "10 km", 0), "unknown travel mode"),
@@ -99,6 +104,14 @@ def test_service_total_is_the_same_whatever_the_virtual_share(store):
 def test_service_bad_input(store, args, message):
     with pytest.raises(TravelError, match=message):
         service(store, *args)
+
+
+def test_service_takes_modes_by_name_as_the_page_shows_them(store):
+    # 100 appointments, 10 km each way: 60 by "Average car, petrol" (named), 40 by rail (by id)
+    df = service(store, 100, {"Average car, petrol, per vehicle-km": 0.6, "rail_national": 0.4}, "10 km", 0)
+    df = df.set_index("mode")
+    assert df.loc["car_petrol_average", "kgCO2e"] == pytest.approx(60 * 20 * 0.16272)  # 195.3 kgCO2e
+    assert df.loc["rail_national", "kgCO2e"] == pytest.approx(40 * 20 * 0.03546)  # 28.4 kgCO2e
 
 
 def test_car_equivalent(store):
