@@ -223,6 +223,20 @@ def _row_savings(store, pathway: pw.Pathway, basis: str, cat: pd.DataFrame) -> p
     return m.merge(cat[["id", "group", "name", "caveat", "source", "source_title"]], left_on="swap", right_on="id")
 
 
+PREFIX = "Where clinically appropriate: "
+
+
+def join_caveats(caveats) -> str:
+    """The distinct caveats of several swaps as one text that says *where clinically appropriate*
+    once, at the start, rather than before each swap's caveat."""
+    out = []
+    for c in dict.fromkeys(str(c).strip() for c in caveats if str(c).strip()):
+        if c.lower().startswith(PREFIX.lower()):
+            c = c[len(PREFIX):]
+        out.append(c[:1].upper() + c[1:] if out else c)
+    return PREFIX + " ".join(out) if out else ""
+
+
 def _summarise(rows: pd.DataFrame, swap: str, name: str, group: str, ids: list[str]) -> dict:
     lo, hi = rows["saving_kgCO2e_low"].sum(), rows["saving_kgCO2e_high"].sum()
     return {
@@ -231,7 +245,7 @@ def _summarise(rows: pd.DataFrame, swap: str, name: str, group: str, ids: list[s
         "detail": "; ".join(rows.sort_values("position")["detail"]),
         "saving_kgCO2e": rows["saving_kgCO2e"].sum(), "saving_kgCO2e_low": min(lo, hi),
         "saving_kgCO2e_high": max(lo, hi), "saving_cost_gbp": rows["saving_cost_gbp"].sum(min_count=len(rows)),
-        "caveat": " ".join(dict.fromkeys(rows["caveat"])), "source": ", ".join(dict.fromkeys(rows["source"])),
+        "caveat": join_caveats(rows["caveat"]), "source": ", ".join(dict.fromkeys(rows["source"])),
         "source_title": "; ".join(dict.fromkeys(rows["source_title"])),
         "factor_ids": ", ".join(sorted({i.strip() for s in rows["ids"] for i in s.split(",") if i.strip()})),
     }

@@ -119,7 +119,8 @@ def _quantity(text, unit: str, what: str) -> pint.Quantity:
         q = convert(q, unit, what)
     except UnitError as exc:
         if unit in _EXPECTED:
-            raise AnaestheticError(f"{what}: {text!r} cannot be converted to {unit}; write {_EXPECTED[unit]}") from None
+            shown = repr(text) if isinstance(text, str) else f"'{fmt_quantity(q)}'"
+            raise AnaestheticError(f"{what}: {shown} cannot be converted to {unit}; write {_EXPECTED[unit]}") from None
         raise AnaestheticError(str(exc)) from None
     if q.magnitude < 0:
         raise AnaestheticError(f"{what}: {text!r} cannot be negative")

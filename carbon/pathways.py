@@ -589,7 +589,15 @@ def _parse_row(store, lib: fx.Library, a: Activity, position: int, per: dict, ba
         if a.kind == "factor":
             if a.factor not in per:
                 raise fx.FactorNotFound(a.factor)
-            q = convert(_amount(a), per[a.factor], "quantity")
+            amount = _amount(a)
+            try:
+                q = convert(amount, per[a.factor], "quantity")
+            except UnitError:
+                unit = f"{per[a.factor]:~P}"
+                raise UnitError(
+                    f"quantity {a.quantity!r}{' for ' + repr(a.duration) if a.duration else ''} cannot be converted "
+                    f"to {unit}: {a.factor} is kgCO2e per {unit}; write e.g. '3 {unit}', or a rate such as "
+                    f"'2 {unit}/month' with a duration of '12 month'") from None
             text = a.quantity + (f" for {a.duration}" if a.duration else "")
             out.update(quantity_text=f"{text} = {q.magnitude:,.4g} {q.units:~P}" if a.duration else text,
                        amount=float(q.magnitude), factor_ids=a.factor, _amount_q=q)

@@ -83,11 +83,22 @@ edited = st.data_editor(
     num_rows="dynamic",
     width="stretch",
     column_config={
-        "kind": st.column_config.SelectboxColumn("kind", options=list(pw.KINDS), default="factor", required=True),
-        "factor": st.column_config.TextColumn("factor", help="A factor id (see the Factor library page), an "
+        "stage": "Stage",
+        "activity": st.column_config.TextColumn("Activity", width="medium"),
+        "kind": st.column_config.SelectboxColumn("Kind", options=list(pw.KINDS), default="factor", required=True),
+        "factor": st.column_config.TextColumn("Factor", help="A factor id (see the Factor library page), an "
                                               "anaesthetic agent or a travel mode"),
-        "return_trip": st.column_config.CheckboxColumn("return", default=False),
-        "quantity": st.column_config.TextColumn("quantity", help="With a unit: '2 inhaler/month', '3 appointment', '90 min'"),
+        "quantity": st.column_config.TextColumn("Quantity", help="With a unit: '2 inhaler/month', '3 appointment', "
+                                                "'90 min'"),
+        "duration": st.column_config.TextColumn("Duration", help="For a rate: '12 month', '1 year'"),
+        "distance": st.column_config.TextColumn("Distance (one way)", help="Travel: '18 mile' or '28.97 km'"),
+        "return_trip": st.column_config.CheckboxColumn("Return", default=False),
+        "occupancy": st.column_config.TextColumn("People in vehicle", help="Travel by car or taxi: shares it"),
+        "fgf": st.column_config.TextColumn("Fresh gas flow", help="Anaesthetic: '1 L/min'"),
+        "concentration": st.column_config.TextColumn("Concentration", help="Anaesthetic: '2 %' or '1.2 MAC'; "
+                                                     "blank = 1 MAC"),
+        "note": "Note",
+        "source": st.column_config.TextColumn("Source", help="A source id from factors/sources.csv"),
     },
 )
 
@@ -126,7 +137,16 @@ with tab_rows:
     shown = fp.rename(columns={"error": "problem"})
     st.dataframe(shown[["position", "stage", "category", "activity", "quantity_text", "kgCO2e", "kgCO2e_low",
                         "kgCO2e_high", "cost_gbp", "gwp_basis", "factor_ids", "problem"]],
-                 hide_index=True, width="stretch", key="pw_rows")
+                 hide_index=True, width="stretch", key="pw_rows",
+                 column_config={
+                     "position": "Row", "stage": "Stage", "category": "Category", "activity": "Activity",
+                     "quantity_text": "Quantity (per patient)",
+                     "kgCO2e": st.column_config.NumberColumn("kgCO2e per patient", format="%.4g"),
+                     "kgCO2e_low": st.column_config.NumberColumn("Low", format="%.4g"),
+                     "kgCO2e_high": st.column_config.NumberColumn("High", format="%.4g"),
+                     "cost_gbp": st.column_config.NumberColumn("Cost per patient (£)", format="%.2f"),
+                     "gwp_basis": "GWP basis", "factor_ids": "Factors used", "problem": "Problem",
+                 })
     with st.expander("How was each row calculated?"):
         for pos, act, steps in fp[["position", "activity", "steps"]].itertuples(index=False):
             st.markdown(f"**Row {pos}: {act}**")
@@ -161,9 +181,7 @@ else:
                           format_func=lambda s: f"{saving.set_index('swap').loc[s, 'name']}: saves "
                           f"{co2e(saving.set_index('swap').loc[s, 'saving_kgCO2e'])} per patient")
     row = saving.set_index("swap").loc[choice]
-    caveat = row["caveat"] if row["caveat"].lower().startswith("where clinically appropriate") else \
-        f"Where clinically appropriate: {row['caveat']}"
-    st.warning(f"{caveat} (Source: {row['source_title']}.)")
+    st.warning(f"{al.join_caveats([row['caveat']])} (Source: {row['source_title']}.)")
     st.caption(row["detail"])
     st.caption("Pounds saved: negative where the swap costs more; blank where a product has no price.")
     if problems:

@@ -72,6 +72,9 @@ def test_asthma_swaps_and_savings(store):
     assert every["saving_kgCO2e_low"] == pytest.approx((7.3 * 10 - 3.65 * 0.514) + 4 * (28.262 - 0.359))
     assert al.best(al.applicable(store, p))["swap"] == every.name
     assert "where clinically appropriate" in every["caveat"].lower()
+    # both swaps' caveats, under one "where clinically appropriate", not one per swap
+    assert every["caveat"].lower().count("where clinically appropriate") == 1
+    assert "same molecule" in every["caveat"] and "young children" in every["caveat"]
     # the 3-mile review is short enough to walk or cycle; never a hip clinic 10 miles away
     assert table.loc["car_to_active", "saving_kgCO2e"] == pytest.approx(6 * MILE_KM * 0.16272)
     assert "car_to_active" not in set(al.applicable(store, pw.load(store, "hip_ga_desflurane"))["swap"])
@@ -159,3 +162,12 @@ def test_every_template_has_a_best_swap_except_the_virtual_one(store):
     has = summary.drop(index="outpatient_virtual")
     assert (has["saving_kgCO2e"] > 0).all()
     assert (has["saving_kgCO2e"] <= has["kgCO2e"] + 1e-9).all()
+
+
+def test_join_caveats_says_where_clinically_appropriate_once():
+    assert al.join_caveats(["Where clinically appropriate: a DPI needs a fast breath.",
+                            "where clinically appropriate: agree it with the patient.",
+                            "Where clinically appropriate: a DPI needs a fast breath."]) == (
+        "Where clinically appropriate: a DPI needs a fast breath. Agree it with the patient.")
+    assert al.join_caveats(["Check technique."]) == "Where clinically appropriate: Check technique."
+    assert al.join_caveats([]) == ""

@@ -92,6 +92,7 @@ def test_bad_units_are_errors_on_their_row_not_exceptions(store):
     assert fp.loc[0, "error"] == "" and fp.loc[0, "kgCO2e"] == pytest.approx(17.5)
     assert "typo" in fp.loc[1, "error"] and "inhalr" in fp.loc[1, "error"]
     assert "litres of inhaler" in fp.loc[2, "error"] and "cannot be converted" in fp.loc[2, "error"]
+    assert "clenil_pmdi is kgCO2e per inhaler; write e.g. '3 inhaler'" in fp.loc[2, "error"]
     assert "no_such_factor" in fp.loc[3, "error"]
     assert "litres of road" in fp.loc[4, "error"]
     assert "no flow" in fp.loc[5, "error"] and "fresh gas flow" in fp.loc[5, "error"]
@@ -99,6 +100,12 @@ def test_bad_units_are_errors_on_their_row_not_exceptions(store):
     assert t["kgCO2e"] == pytest.approx(17.5) and len(t["errors"]) == 5
     problems = pw.validate(store, p)
     assert [q.split(":")[0] for q in problems] == ["row 2", "row 3", "row 4", "row 5", "row 6"]
+
+
+def test_a_litre_of_anaesthetic_time_says_what_to_type(store):
+    r = one(store, kind="anaesthetic", factor="desflurane", quantity="1 litre", fgf="1 L/min")
+    assert r["error"] == ("desflurane: duration: '1 L' cannot be converted to min; "
+                          "write a time, e.g. '90 min' or '1.5 h'")
 
 
 def test_asthma_template_totals_and_breakdown(store):
