@@ -70,9 +70,17 @@ st.caption(
     "Use a local figure (for example from your supplier or your own audit) instead of the shipped one. "
     "The shipped figure is never changed; every override is recorded with who, when and why, and can be reverted."
 )
-with st.form("override_form", clear_on_submit=True):
+S = st.session_state
+S.setdefault("override_saves", 0)
+message = S.pop("override_message", "")  # set just before the rerun that follows a save or revert
+if message:
+    st.success(message)
+# Not cleared on submit: a refused override (no name, no reason) keeps what was typed. The reason box
+# gets a fresh key after each save, so it is empty for the next one.
+with st.form("override_form"):
     value = st.number_input(f"New value ({row['unit']})", min_value=0.0, value=float(row["value"]), format="%.6g")
-    reason = st.text_input("Why (source or reason)", placeholder="e.g. supplier's 2025 product carbon footprint")
+    reason = st.text_input("Why (source or reason)", placeholder="e.g. supplier's 2025 product carbon footprint",
+                           key=f"override_reason_{S['override_saves']}")
     submitted = st.form_submit_button("Save override")
 if submitted:
     try:
@@ -80,7 +88,8 @@ if submitted:
     except fx.OverrideError as exc:
         st.error(str(exc) + (" (enter your name in the sidebar)" if not ui.who() else ""))
     else:
-        st.success(f"Override saved for {names[chosen]}.")
+        S["override_saves"] += 1
+        S["override_message"] = f"Override saved for {names[chosen]}: {value:,.6g} {row['unit']}."
         st.rerun()
 
 history = fx.override_history(store, chosen)
@@ -89,9 +98,17 @@ if not history.empty:
         history[["value", "low", "high", "reason", "who", "created_at", "reverted_at", "reverted_by"]],
         hide_index=True,
         width="stretch",
-        column_config={"created_at": "Set at", "reverted_at": "Reverted at", "reverted_by": "Reverted by"},
+        column_config={"value": st.column_config.NumberColumn("Value", format="%.6g"),
+                       "low": st.column_config.NumberColumn("Low", format="%.6g"),
+                       "high": st.column_config.NumberColumn("High", format="%.6g"),
+                       "reason": st.column_config.TextColumn("Why", width="large"), "who": "Who",
+                       "created_at": "Set at", "reverted_at": "Reverted at", "reverted_by": "Reverted by"},
         key="override_history",
     )
     if row["overridden"] and st.button("Revert to the shipped figure", key="revert_override"):
-        fx.revert_override(store, chosen, ui.who() or "unknown")
-        st.rerun()
+        if not ui.who():  # the audit trail says who reverted, as it says who overrode
+            st.error("Say who is reverting: enter your name in the sidebar.")
+        else:
+            fx.revert_override(store, chosen, ui.who())
+            S["override_message"] = f"Reverted {names[chosen]} to the shipped figure."
+            st.rerun()

@@ -53,9 +53,12 @@ def test_override_and_revert(open_page, store):
     assert row["value"] == pytest.approx(0.05) and bool(row["overridden"])
     hist = at.dataframe[1].value
     assert hist["who"].iloc[0] == "Alice Lead" and hist["reason"].iloc[0] == "Scotrail 2025 traction data"
+    assert any(s.value.startswith("Override saved for") for s in at.success)  # said after the rerun
+    assert at.text_input(key="override_reason_1").value == ""  # ready for the next override
     at.button(key="revert_override").click().run()
     row = at.dataframe[0].value.set_index("id").loc["rail_national"]
     assert row["value"] == pytest.approx(0.03546) and not bool(row["overridden"])
+    assert any(s.value.startswith("Reverted") for s in at.success)
     assert fx.override_history(store, "rail_national")["reverted_by"].iloc[0] == "Alice Lead"
 
 
@@ -68,3 +71,13 @@ def test_override_without_a_name_is_refused(open_page, store):
     at.button[0].click().run()
     assert any("who" in e.value for e in at.error)
     assert fx.override_history(store).empty
+    # what was typed is still there: give a name and save again
+    assert at.text_input(key="override_reason_0").value == "a reason"
+    at.sidebar.text_input(key="_who").input("Alice Lead").run()
+    at.button[0].click().run()
+    assert not at.error and fx.override_history(store, "rail_national")["reason"].iloc[0] == "a reason"
+    # reverting is recorded against a name too
+    at.sidebar.text_input(key="_who").input("").run()
+    at.button(key="revert_override").click().run()
+    assert any("who is reverting" in e.value for e in at.error)
+    assert fx.override_history(store, "rail_national")["reverted_at"].isna().all()
