@@ -44,7 +44,7 @@ for col, r in zip(cols, table.to_dict("records")):
 st.altair_chart(charts.pathway_totals(table, f"{prefix}kgCO2e", unit), width="stretch")
 
 st.markdown("##### What drives the gap")
-by = st.radio("Group by", ["category", "stage"], horizontal=True, key="cmp_by")
+by = st.radio("Group by", ["category", "stage"], horizontal=True, key="cmp_by", format_func=str.capitalize)
 gap = pw.compare_breakdown(store, paths, basis, by)
 others = gap[gap["pathway"] != chosen[0]]
 st.altair_chart(charts.pathway_difference(others, by, f"{prefix}difference_kgCO2e",

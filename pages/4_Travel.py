@@ -39,9 +39,9 @@ except ValueError as exc:
     st.error(f"Cannot calculate: {exc}")
 else:
     m1, m2 = st.columns(2)
-    m1.metric("Carbon per traveller", co2e(trip.kgCO2e))
-    m1.caption(f"range {co2e(trip.kgCO2e_low)} to {co2e(trip.kgCO2e_high)} "
-               f"{travel.car_equivalent(store, trip.kgCO2e, basis)}")
+    m1.metric("Carbon per traveller", co2e(trip.kgCO2e),
+              help=f"range {co2e(trip.kgCO2e_low)} to {co2e(trip.kgCO2e_high)} (from the factor's published range)")
+    m1.caption(travel.car_equivalent(store, trip.kgCO2e, basis))
     m2.metric("Distance travelled", f"{trip.distance_km:,.1f} km", help="Both ways for a return journey.")
     with st.expander("How was this calculated?"):
         for line in trip.steps:
