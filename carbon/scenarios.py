@@ -478,6 +478,20 @@ def _without_year(text: str) -> pint.Quantity:
     return q
 
 
+def _year_km(text: str, what: str) -> float:
+    """A year's distance (``"25000000 mile"`` or ``"120000 mile/year"``) in km; a bare number, a
+    quantity that is not a distance or a negative one is a clear error."""
+    q = _without_year(text)
+    if q.unitless:
+        raise UnitError(f"{what}: {text!r} has no unit; write e.g. '120000 mile' or '200000 km'")
+    if q.dimensionality != ureg.km.dimensionality:
+        raise UnitError(f"{what}: {text!r} is not a distance (a year's miles or km)")
+    km = float(q.to("km").magnitude)
+    if km < 0:
+        raise UnitError(f"{what}: {text!r} cannot be negative")
+    return km
+
+
 def _resolve_line(store, lib: fx.Library, ln: Line, basis: str) -> list[dict]:
     if ln.kind == "manual":
         t = _tonnes(ln.amount, "amount")
@@ -508,11 +522,13 @@ def _resolve_line(store, lib: fx.Library, ln: Line, basis: str) -> list[dict]:
     if ln.kind == "travel":
         from carbon import travel
 
-        distance = _without_year(ln.amount)
-        res = travel.journey(store, ln.ref, distance, ln.return_trip, ln.occupancy, basis)
-        return [{"category": ln.category or "travel", "tCO2e": res.kgCO2e / 1000, "tCO2e_low": res.kgCO2e_low / 1000,
-                 "tCO2e_high": res.kgCO2e_high / 1000, "factor_ids": ",".join(res.factor_ids),
-                 "detail": f"{res.distance_km:,.0f} km a year by {res.mode_name}"}]
+        km = _year_km(ln.amount, f"distance by {ln.ref}") * (2 if ln.return_trip else 1)
+        # a year's distance is far more than one journey (travel.journey refuses more than once round the
+        # Earth): take the mode's kgCO2e per km, with its occupancy rules, from one km and scale it
+        res = travel.journey(store, ln.ref, "1 km", False, ln.occupancy, basis)
+        return [{"category": ln.category or "travel", "tCO2e": res.kgCO2e * km / 1000,
+                 "tCO2e_low": res.kgCO2e_low * km / 1000, "tCO2e_high": res.kgCO2e_high * km / 1000,
+                 "factor_ids": ",".join(res.factor_ids), "detail": f"{km:,.0f} km a year by {res.mode_name}"}]
     if ln.kind == "pathway":
         return _pathway_line(store, ln, basis)
     if ln.kind == "prescribing":

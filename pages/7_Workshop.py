@@ -117,12 +117,13 @@ st.caption("For the settings on screen: charts, tables, assumptions and the sour
            "`carbon report FILE --out pack.pdf` gives the same from the settings file.")
 d = st.columns(5)
 stem = "board_pack"
-d[0].download_button("Board pack (PDF)", partial(boardpack.to_pdf, pack), f"{stem}.pdf", "application/pdf",
-                     key="ws_pdf")
-d[1].download_button("Board pack (HTML)", partial(boardpack.to_html, pack), f"{stem}.html", "text/html", key="ws_html")
-d[2].download_button("Numbers (CSV)", partial(boardpack.to_numbers_csv, pack), f"{stem}_numbers.csv", "text/csv",
-                     key="ws_csv")
-d[3].download_button("Numbers (Excel)", partial(boardpack.to_xlsx, pack), f"{stem}_numbers.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="ws_xlsx")
-d[4].download_button("These settings (TOML)", sc.export(current), "workshop_scenario.toml", "application/toml",
-                     key="ws_toml")
+files = [  # built only when clicked; no rerun on a click, so one download never spoils the next
+    ("Board pack (PDF)", partial(boardpack.to_pdf, pack), f"{stem}.pdf", "application/pdf", "ws_pdf"),
+    ("Board pack (HTML)", partial(boardpack.to_html, pack), f"{stem}.html", "text/html", "ws_html"),
+    ("Numbers (CSV)", partial(boardpack.to_numbers_csv, pack), f"{stem}_numbers.csv", "text/csv", "ws_csv"),
+    ("Numbers (Excel)", partial(boardpack.to_xlsx, pack), f"{stem}_numbers.xlsx",
+     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "ws_xlsx"),
+    ("These settings (TOML)", sc.export(current), "workshop_scenario.toml", "application/toml", "ws_toml"),
+]
+for col, (label, data, file_name, mime, key) in zip(d, files):
+    col.download_button(label, data, file_name, mime, key=key, on_click="ignore")

@@ -127,6 +127,25 @@ def test_anaesthetic_and_travel_lines(store):
     assert base.loc["Car", "tCO2e"] == pytest.approx(0.16272)
 
 
+def test_a_years_travel_is_far_more_than_one_journey(store):
+    # a board's year of patient travel is millions of miles: more than once round the Earth is no error here
+    s = Scenario(name="Travel", baseline_year=2024, lines=[
+        Line(kind="travel", label="Car", ref="car_petrol_average", amount="25000000 mile"),
+        Line(kind="travel", label="Shared", ref="car_petrol_average", amount="100000 km/year", return_trip=True,
+             occupancy=2),
+    ])
+    base = sc.baseline(store, s).set_index("label")
+    # 25,000,000 mile x 1.609344 km/mile x 0.16272 kgCO2e per vehicle-km / 1000 = 6,546.8 tCO2e
+    assert base.loc["Car", "tCO2e"] == pytest.approx(25e6 * 1.609344 * 0.16272 / 1000)
+    assert "40,233,600 km a year" in base.loc["Car", "detail"]
+    # 100,000 km x 2 (return) x 0.16272 / 2 people in the car = 16.272 tCO2e
+    assert base.loc["Shared", "tCO2e"] == pytest.approx(100_000 * 2 * 0.16272 / 2 / 1000)
+    for amount, why in [("3 L", "not a distance"), ("5000", "no unit"), ("-5 km", "negative")]:
+        s.lines = [Line(kind="travel", label="Bad", ref="car_petrol_average", amount=amount)]
+        with pytest.raises(ScenarioError, match=why):
+            sc.baseline(store, s)
+
+
 def test_bad_lines_are_named_and_nothing_half_done(store):
     s = hand_built()
     s.lines.append(Line(kind="factor", label="Wrong unit", ref="ventolin_evohaler", amount="3 kg"))
