@@ -139,6 +139,8 @@ class Pathway:
         unknown = sorted(set(d) - known)
         if unknown:
             raise PathwayError(f"{origin}: unknown field(s) {', '.join(unknown)}; fields are {', '.join(sorted(known))}")
+        if not isinstance(d.get("name", ""), str):
+            raise PathwayError(f"{origin}: the name must be text, e.g. name = \"Our asthma clinic\"")
         name = _text(d.get("name"))
         if not name:
             raise PathwayError(f"{origin}: the pathway has no name")
@@ -148,6 +150,8 @@ class Pathway:
         assumptions = d.get("assumptions", [])
         if isinstance(assumptions, str):
             assumptions = [line for line in assumptions.splitlines() if line.strip()]
+        if not isinstance(assumptions, list):
+            raise PathwayError(f"{origin}: 'assumptions' must be a list of sentences, e.g. assumptions = [\"...\"]")
         problems, parsed = [], []
         for i, a in enumerate(acts, start=1):
             try:
@@ -221,7 +225,10 @@ def to_json(pathway: Pathway) -> str:
 
 def from_file(data: bytes | str, file_name: str) -> Pathway:
     """A pathway from an uploaded or local file, read by its extension (.toml or .json)."""
-    text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    except UnicodeDecodeError:
+        raise PathwayError(f"{file_name}: not a text file in UTF-8 (save it as TOML or JSON text)") from None
     suffix = Path(file_name).suffix.lower()
     if suffix == ".toml":
         return from_toml(text, file_name)

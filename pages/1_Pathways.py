@@ -84,7 +84,7 @@ edited = st.data_editor(
     width="stretch",
     column_config={
         "stage": "Stage",
-        "activity": st.column_config.TextColumn("Activity", width="medium"),
+        "activity": "Activity",
         "kind": st.column_config.SelectboxColumn("Kind", options=list(pw.KINDS), default="factor", required=True),
         "factor": st.column_config.TextColumn("Factor", help="A factor id (see the Factor library page), an "
                                               "anaesthetic agent or a travel mode"),

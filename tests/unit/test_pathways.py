@@ -215,6 +215,18 @@ def test_toml_and_json_round_trip(store):
         pw.from_json('{"name": "x", "cohort": -3}')
 
 
+@pytest.mark.parametrize("data, name, message", [
+    (b"\xff\xfe not text", "scan.toml", "not a text file in UTF-8"),  # a binary file renamed .toml
+    (b"name = 'x'\nassumptions = 5\n", "x.toml", "'assumptions' must be a list"),
+    (b"name = ['x']\n", "x.toml", "the name must be text"),
+    (b'{"name": "x", "cohort": 1e400}', "x.json", "above zero"),  # JSON's 1e400 is infinity
+    (b"a,b", "x.csv", "must end in .toml or .json"),
+])
+def test_a_malformed_file_is_a_pathway_error_not_a_crash(data, name, message):
+    with pytest.raises(pw.PathwayError, match=message):
+        pw.from_file(data, name)
+
+
 def test_seeding_keeps_a_users_pathway(store):
     assert pw.seed_demo(store) is False  # already seeded by open_store, files unchanged
     mine = Pathway(name="Mine", activities=[Activity(factor="waste_hti_clinical", quantity="1 kg")])
