@@ -17,6 +17,7 @@ therefore slightly overstates the agent emitted during a case and understates th
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -122,6 +123,8 @@ def _quantity(text, unit: str, what: str) -> pint.Quantity:
             shown = repr(text) if isinstance(text, str) else f"'{fmt_quantity(q)}'"
             raise AnaestheticError(f"{what}: {shown} cannot be converted to {unit}; write {_EXPECTED[unit]}") from None
         raise AnaestheticError(str(exc)) from None
+    if not math.isfinite(q.magnitude):
+        raise AnaestheticError(f"{what}: {text!r} is not a finite number")
     if q.magnitude < 0:
         raise AnaestheticError(f"{what}: {text!r} cannot be negative")
     return q
@@ -334,6 +337,8 @@ def purchased(store, agent: str, amount, basis: str = fx.DEFAULT_BASIS,
     if q.unitless:
         raise AnaestheticError(
             f"amount of {a}: {amount!r} has no unit; write e.g. '12 bottle', '500 mL' or '3 cylinder'")
+    if not math.isfinite(q.magnitude):
+        raise AnaestheticError(f"amount of {a}: {amount!r} is not a finite number")
     if q.magnitude < 0:
         raise AnaestheticError(f"amount of {a}: {amount!r} cannot be negative")
     per_year = ""

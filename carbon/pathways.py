@@ -470,6 +470,9 @@ def _amount(a: Activity) -> pint.Quantity:
     q = _q(a.quantity, "quantity")
     if a.duration:
         q = q * _q(a.duration, "duration (or count)")
+    if not math.isfinite(q.magnitude):
+        for_duration = f" for {a.duration!r}" if a.duration else ""
+        raise UnitError(f"quantity {a.quantity!r}{for_duration} is not a finite number")
     if q.magnitude < 0:
         raise UnitError(f"quantity {a.quantity!r} cannot be negative")
     return q

@@ -8,6 +8,7 @@ miles or km converts through pint; a vehicle-km factor is shared among its ``occ
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
@@ -66,6 +67,8 @@ def _distance(text, what: str) -> pint.Quantity:
     except UnitError:
         raise TravelError(f"{what}: {text!r} is not a distance and cannot be converted to km; "
                           "write e.g. '20 mile' or '32 km'") from None
+    if math.isnan(q.magnitude):
+        raise TravelError(f"{what}: {text!r} is not a number; write e.g. '20 mile' or '32 km'")
     if q.magnitude < 0:
         raise TravelError(f"{what}: {text!r} cannot be negative")
     if q.magnitude > EARTH_CIRCUMFERENCE_KM:
@@ -215,10 +218,11 @@ def service(store, appointments, mode_shares, distance, virtual_share, basis: st
     """A service's patient travel a year, by mode, and what a virtual-consultation share saves.
 
     ``appointments`` a year (a number or ``"1200 appointment"``); ``mode_shares`` maps a travel
-    factor id (or its name, as ``modes`` gives it) to the share of face-to-face patients using it (fractions, or text such as ``"60 %"``,
-    or a frame with columns mode and share_pct; they must add up to 100 %); ``distance`` the average
-    one-way distance (``"12 mile"``), doubled for the return trip unless ``return_trip`` is False; ``virtual_share`` the share of appointments
-    held virtually (no travel). Cars are counted with the patient alone (occupancy 1).
+    factor id (or its name, as ``modes`` gives it) to the share of face-to-face patients using it
+    (fractions, or text such as ``"60 %"``, or a frame with columns mode and share_pct; they must
+    add up to 100 %); ``distance`` the average one-way distance (``"12 mile"``), doubled for the
+    return trip unless ``return_trip`` is False; ``virtual_share`` the share of appointments held
+    virtually (no travel). Cars are counted with the patient alone (occupancy 1).
 
     One row per mode (kind ``travel``) plus one row of kind ``virtual saving`` (negative kgCO2e:
     the travel avoided). Columns: kind, mode, name, share, journeys, distance_km, kgCO2e,

@@ -177,12 +177,15 @@ def test_purchased_cylinders(store, lib):
     (lambda s: purchased(s, "n2o", "1 cylinder", cylinder="z"), "no size 'z'"),
     (lambda s: purchased(s, "n2o", "12"), "no unit"),
     (lambda s: purchased(s, "desflurane", "-3 bottle"), "cannot be negative"),
+    (lambda s: purchased(s, "desflurane", "nan bottle"), "not a finite number"),
+    (lambda s: anaesthetic(s, "sevoflurane", "inf L/min", "1 h"), "fresh gas flow: 'inf L/min' is not a finite number"),
     (lambda s: purchased(s, "n2o", "-1 cylinder"), "cannot be negative"),
     (lambda s: anaesthetic(s, "desflurane", "1 L/min", "1 litre"), "duration: '1 litre' .* write a time"),
     (lambda s: anaesthetic(s, "desflurane", "abc", "1 h"), "fresh gas flow: cannot read 'abc'"),
     (lambda s: purchased(s, "desflurane", "abc"), "amount of desflurane: cannot read 'abc'"),
     # no vaporiser delivers these: desflurane dials stop at 18 %, sevoflurane at 8 % (5 x 2 % MAC = 10 %)
-    (lambda s: anaesthetic(s, "desflurane", "1 L/min", "1 h", "99 %"), r"above the highest vaporiser setting .*\(18 %\)"),
+    (lambda s: anaesthetic(s, "desflurane", "1 L/min", "1 h", "99 %"),
+     r"above the highest vaporiser setting .*\(18 %\)"),
     (lambda s: anaesthetic(s, "sevoflurane", "1 L/min", "1 h", "5 MAC"), r"is 10 %, which is above .*\(8 %\)"),
 ])
 def test_bad_input_is_a_clear_error(store, call, message):

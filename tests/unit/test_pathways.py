@@ -215,6 +215,14 @@ def test_toml_and_json_round_trip(store):
         pw.from_json('{"name": "x", "cohort": -3}')
 
 
+@pytest.mark.parametrize("quantity, duration", [("nan inhaler", ""), ("inf inhaler", ""),
+                                                ("2 inhaler/month", "1e308 year")])
+def test_a_quantity_that_is_not_a_finite_number_is_an_error_not_left_out(store, quantity, duration):
+    # NaN used to compute to NaN with no error, so the totals silently skipped the row
+    r = one(store, factor="clenil_pmdi", quantity=quantity, duration=duration)
+    assert "is not a finite number" in r["error"]
+
+
 @pytest.mark.parametrize("data, name, message", [
     (b"\xff\xfe not text", "scan.toml", "not a text file in UTF-8"),  # a binary file renamed .toml
     (b"name = 'x'\nassumptions = 5\n", "x.toml", "'assumptions' must be a list"),

@@ -53,6 +53,7 @@ def test_rail_is_per_passenger(store):
     (dict(mode="car_petrol_average", distance="abc"), "distance by car_petrol_average: cannot read 'abc'"),
     # 1e9 miles = 1.6e9 km: more than once round the Earth (40,075 km), so a typing error
     (dict(mode="car_petrol_average", distance="1e9 mile"), "more than once round the Earth"),
+    (dict(mode="car_petrol_average", distance="nan mile"), "'nan mile' is not a number"),
 ])
 def test_bad_input_is_a_clear_error(store, kwargs, message):
     with pytest.raises(TravelError, match=message):
