@@ -49,6 +49,7 @@ class Pack:
     assumptions: list[str]
     sources: pd.DataFrame
     equivalence: str
+    abated_equivalence: str = ""
     generated: str = field(default_factory=lambda: dt.datetime.now().strftime("%d %B %Y %H:%M"))
 
 
@@ -70,6 +71,7 @@ def build(store, scenario: sc.Scenario, basis: str = fx.DEFAULT_BASIS, target_se
         miss=tg.first_miss(assessment.gaps), appraisal=appraisal, macc=fin.macc(appraisal), budget=fin.budget(p),
         headline=head, money=fin.summary(appraisal), assumptions=assumptions(store, scenario, assessment),
         sources=sources(store, p, basis, target_set), equivalence=travel.car_equivalent(store, head["end_kg"], basis),
+        abated_equivalence=travel.car_equivalent(store, head["abated_total_kg"], basis),
     )
 
 
@@ -319,11 +321,12 @@ def headline_text(pack: Pack) -> list[tuple[str, str, str]]:
     out = [(f"Emissions in {h['baseline_year']} (baseline)", co2e(h["baseline_kg"]) + " a year", "")]
     for y in [y for y in rows.index if y not in (h["baseline_year"],)]:
         r = rows.loc[y]
+        equivalent = f"{pack.equivalence} a year; " if y == h["end_year"] and pack.equivalence else ""
+        # the car equivalence is of the scenario's figure, so it comes first, before the range and no action
         out.append((f"Emissions in {y} with the interventions", co2e(r["tCO2e"] * 1000) + " a year",
-                    f"range {co2e(r['tCO2e_low'] * 1000)} – {co2e(r['tCO2e_high'] * 1000)}; "
+                    f"{equivalent}range {co2e(r['tCO2e_low'] * 1000)} – {co2e(r['tCO2e_high'] * 1000)}; "
                     f"no action {co2e(r['tCO2e_no_action'] * 1000)}"))
-    out[-1] = (out[-1][0], out[-1][1], out[-1][2] + f" ({pack.equivalence} a year)" if pack.equivalence else out[-1][2])
-    out.append(("Abated over the scenario", co2e(h["abated_total_kg"]), ""))
+    out.append(("Abated over the scenario", co2e(h["abated_total_kg"]), pack.abated_equivalence))
     out.append(("Net present cost of the interventions", gbp(m["npc_gbp"]),
                 f"{gbp(m['cost_per_tCO2e'])} per tCO2e abated; carbon value (central) {gbp(m['carbon_value_central_gbp'])}"))
     return out
@@ -479,9 +482,7 @@ def to_pdf(pack: Pack, pictures: dict[str, bytes] | None = None) -> bytes:
 def _table(pdf, df: pd.DataFrame, clean, font: float = 7) -> None:
     """A table that fits the page width; long text wraps inside its cell."""
     pdf.set_font("Helvetica", "", font)
-    lengths = [max([len(str(c))] + [min(len(str(v)), 60) for v in df[c]]) for c in df.columns]
-    total = sum(lengths) or 1
-    widths = [max(l / total, 0.04) for l in lengths]
+    widths = _col_widths(pdf, df, clean)
     with pdf.table(col_widths=widths, text_align="LEFT", line_height=font * 0.5, width=pdf.epw,
                    first_row_as_headings=True) as table:
         head = table.row()
@@ -491,6 +492,34 @@ def _table(pdf, df: pd.DataFrame, clean, font: float = 7) -> None:
             row = table.row()
             for v in values:
                 row.cell(clean(v))
+
+
+def _col_widths(pdf, df: pd.DataFrame, clean) -> list[float]:
+    """Column widths (mm) for ``df`` at the current font: each column at least as wide as its
+    longest word (so ``2028`` and ``Reduction`` are never broken mid-word), the rest of the page
+    width shared in proportion to how much longer each column's text is (cut at 60 characters)."""
+    pad = 2.5  # mm: the cell's padding on both sides and its rules
+    cap = pdf.epw * 0.3  # a URL is one long word: let it wrap rather than take the page
+
+    def measure(text: str) -> tuple[float, float]:
+        text = clean(text)
+        words = text.split() or [""]
+        return max(pdf.get_string_width(w) for w in words), pdf.get_string_width(text[:60])
+
+    least, want = [], []
+    for c in df.columns:
+        sizes = [measure(str(c))] + [measure(str(v)) for v in df[c]]
+        head_word = sizes[0][0] * 1.12  # headings are bold
+        least.append(min(max([head_word] + [w for w, _ in sizes[1:]]) + pad, cap))
+        want.append(max(f for _, f in sizes) + pad)
+    spare = pdf.epw - sum(least)
+    if spare <= 0:
+        return [w * pdf.epw / sum(least) for w in least]
+    extra = [max(w - m, 0.0) for w, m in zip(want, least)]
+    room = sum(extra)
+    if room <= spare:  # everything fits on one line: share what is left evenly
+        return [m + e + (spare - room) / len(least) for m, e in zip(least, extra)]
+    return [m + spare * e / room for m, e in zip(least, extra)]
 
 
 def write(pack: Pack, path) -> str:

@@ -285,10 +285,14 @@ def cumulative_budget(df: pd.DataFrame) -> alt.Chart:
     in black (``df``: year, name, cumulative_gbp, total_cumulative_gbp; GBP, undiscounted)."""
     names = list(dict.fromkeys(df["name"]))
     x = alt.X("year:Q", title="Year", axis=alt.Axis(format="d"))
+    # seven colours (black is the total): the eighth line on repeats a colour, so it is dashed
+    dashes = [[1, 0], [6, 3], [2, 2]]
     lines = alt.Chart(df).mark_line().encode(
         x=x, y=alt.Y("cumulative_gbp:Q", title="GBP, cumulative (undiscounted)"),
-        color=alt.Color("name:N", title="Intervention",
+        color=alt.Color("name:N", title="Intervention", legend=alt.Legend(labelLimit=260),
                         scale=alt.Scale(domain=names, range=[PALETTE[i % 7] for i in range(len(names))])),
+        strokeDash=alt.StrokeDash("name:N", title="Intervention", legend=alt.Legend(labelLimit=260), scale=alt.Scale(
+            domain=names, range=[dashes[(i // 7) % 3] for i in range(len(names))])),
         tooltip=["name", alt.Tooltip("year:Q", format="d"), alt.Tooltip("cumulative_gbp:Q", format=",.0f")])
     total = alt.Chart(df.drop_duplicates("year")).mark_line(color=PALETTE[7], strokeWidth=3).encode(
         x=x, y="total_cumulative_gbp:Q",

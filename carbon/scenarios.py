@@ -918,14 +918,18 @@ def headline(projection: Projection) -> dict:
     }
 
 
-def with_settings(scenario: Scenario, growth_pct: float | None = None, uptake: dict[str, float] | None = None) -> Scenario:
-    """A copy with demand growth and/or interventions' target uptake (% by name) changed: what the
-    workshop sliders do. Costs are taken as entered for the entered uptake, so they scale in
-    proportion to the new uptake (half the uptake, half the one-off and yearly costs); an
-    intervention entered at 0 % keeps its costs."""
+def with_settings(scenario: Scenario, growth_pct: float | None = None, uptake: dict[str, float] | None = None,
+                  target_set: str | None = None) -> Scenario:
+    """A copy with demand growth, interventions' target uptake (% by name) and/or the target set
+    changed: what the workshop's sliders and target choice do, so its settings file gives its pack.
+    Costs are taken as entered for the entered uptake, so they scale in proportion to the new
+    uptake (half the uptake, half the one-off and yearly costs); an intervention entered at 0 %
+    keeps its costs."""
     sc = dataclasses.replace(scenario, interventions=[dataclasses.replace(iv) for iv in scenario.interventions])
     if growth_pct is not None:
         sc.growth_pct = float(growth_pct)
+    if target_set is not None:
+        sc.target_set = target_set
     for iv in sc.interventions:
         if uptake and iv.name in uptake:
             new_pct = float(uptake[iv.name])

@@ -54,7 +54,7 @@ if scenario.interventions:
             help=f"Ramps up from {iv.start_year} to reach this share by {iv.end_year}." + (
                 f" Where clinically appropriate: {iv.caveat}" if iv.caveat else ""))
 
-current = sc.with_settings(scenario, growth, uptake)
+current = sc.with_settings(scenario, growth, uptake, target_set)
 pack = boardpack.build(store, current, basis, target_set, projection=sc.project(current, base, pieces))
 h, money = pack.headline, pack.money
 final = tg.gap_at(pack.assessment.gaps, "total")

@@ -108,3 +108,28 @@ def test_pdf_opens_and_its_first_page_is_not_blank(pack, pictures, tmp_path):
 def test_write_refuses_other_formats(pack, tmp_path):
     with pytest.raises(ValueError, match=r"\.pdf, \.html, \.csv or \.xlsx"):
         bp.write(pack, tmp_path / "pack.docx")
+
+
+def test_pdf_tables_never_break_a_year_or_a_word(pack):
+    from fpdf import FPDF
+
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 7)
+    df = bp.display(bp.tables(pack)["Targets"])
+    widths = bp._col_widths(pdf, df, bp._t)
+    assert sum(widths) == pytest.approx(pdf.epw)
+    for col, w in zip(df.columns, widths):
+        # the column holds its longest word ("2030", "Reduction") with its 2.5 mm of padding
+        longest = max(pdf.get_string_width(word) for text in [col, *df[col]] for word in str(text).split())
+        assert w >= longest + 2.5 - 1e-9, col
+
+
+def test_headline_equivalences_sit_beside_their_own_numbers(pack):
+    rows = {label: (big, small) for label, big, small in bp.headline_text(pack)}
+    big, small = rows["Emissions in 2045 with the interventions"]
+    # the car equivalence is of the 2045 scenario figure, so it comes before 'no action'
+    assert small.startswith(pack.equivalence) and small.index("no action") > len(pack.equivalence)
+    # the tonnes abated over the years, a big number, has its own equivalence
+    assert rows["Abated over the scenario"] == (bp.co2e(pack.headline["abated_total_kg"]), pack.abated_equivalence)
+    assert "in an average car" in pack.abated_equivalence

@@ -268,6 +268,10 @@ def test_with_settings_changes_uptake_and_growth_only():
     assert s2.interventions[0].one_off_gbp == pytest.approx(250)
     assert s.interventions[0].target_pct == 80 and s.growth_pct == 2.0  # the original is untouched
     assert s.interventions[0].one_off_gbp == 1000
+    # the workshop's choice of targets travels with its settings file, so `carbon report` gives its pack
+    s3 = sc.with_settings(s, target_set="NHS England")
+    assert s3.target_set == "NHS England" and s.target_set != "NHS England"
+    assert 'target_set = "NHS England"' in sc.export(s3, "toml")
 
 
 def test_catalogue_swap_uses_its_ratio_and_caveat(store):
