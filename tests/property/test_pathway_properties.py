@@ -85,3 +85,19 @@ def test_unit_does_not_change_the_footprint(store, x):
         ka, kb = kg(store, [a]), kg(store, [b])
         for col in KG:
             assert ka[col] == pytest.approx(kb[col], rel=1e-9)
+
+
+@SETTINGS
+@given(activities, activities, st.floats(min_value=1, max_value=1e5), st.floats(min_value=1, max_value=1e5),
+       st.sampled_from(["category", "stage"]))
+def test_the_gap_by_group_adds_up_to_the_gap_in_totals(store, spec_a, spec_b, cohort_a, cohort_b, by):
+    """What drives the gap (per patient and per year, each pathway on its own cohort) sums to the
+    difference of the totals, whatever the two cohorts."""
+    a = Pathway(name="a", cohort=cohort_a, activities=[make(k, x) for k, x in spec_a])
+    b = Pathway(name="b", cohort=cohort_b, activities=[make(k, x) for k, x in spec_b])
+    totals = pw.compare(store, [a, b]).set_index("pathway")
+    gap = pw.compare_breakdown(store, [a, b], by=by).groupby("pathway")[
+        ["difference_kgCO2e", "cohort_difference_kgCO2e"]].sum()
+    for col in ("difference_kgCO2e", "cohort_difference_kgCO2e"):
+        assert gap.loc["b", col] == pytest.approx(totals.loc["b", col], rel=1e-9, abs=1e-6)
+        assert gap.loc["a", col] == pytest.approx(0.0, abs=1e-6)
