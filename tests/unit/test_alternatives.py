@@ -171,3 +171,10 @@ def test_join_caveats_says_where_clinically_appropriate_once():
         "Where clinically appropriate: a DPI needs a fast breath. Agree it with the patient.")
     assert al.join_caveats(["Check technique."]) == "Where clinically appropriate: Check technique."
     assert al.join_caveats([]) == ""
+
+
+def test_every_swap_offered_says_where_clinically_appropriate(store):
+    for t in pw.templates():
+        swaps = al.applicable(store, pw.load(store, t.template_id))
+        assert swaps["caveat"].str.startswith("Where clinically appropriate: ").all(), t.template_id
+        assert (swaps["caveat"].str.len() > len("Where clinically appropriate: ") + 20).all(), t.template_id

@@ -84,4 +84,5 @@ def test_swaps(capsys, store):
     assert code == 0
     assert rows[0]["swap"] == "every: Propellant inhaler to dry-powder inhaler"
     assert rows[0]["saving_kgCO2e"] == pytest.approx(ASTHMA_PMDI - ASTHMA_DPI)
-    assert all("appropriate" in r["caveat"] or "can" in r["caveat"] for r in rows)
+    # every swap, from any catalogue row, is offered only where clinically appropriate, with its caveat
+    assert all(r["caveat"].startswith("Where clinically appropriate: ") and len(r["caveat"]) > 40 for r in rows)
