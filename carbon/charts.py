@@ -246,7 +246,8 @@ def scenario_comparison(df: pd.DataFrame, path: pd.DataFrame | None = None) -> a
     """Two or more scenarios' totals on one chart (``df``: scenario, year, tCO2e, tCO2e_low,
     tCO2e_high), each with its band, and an optional target path (year, target_tCO2e)."""
     names = list(dict.fromkeys(df["scenario"]))
-    colour = alt.Color("scenario:N", title="Scenario", scale=alt.Scale(domain=names, range=PALETTE[: len(names)]))
+    colour = alt.Color("scenario:N", title="Scenario", legend=alt.Legend(labelLimit=300),
+                       scale=alt.Scale(domain=names, range=[PALETTE[i % 7] for i in range(len(names))]))
     x = alt.X("year:Q", title="Year", axis=alt.Axis(format="d"))
     base = alt.Chart(df)
     band = base.mark_area(opacity=0.15).encode(x=x, y=alt.Y("tCO2e_low:Q", title="tCO2e per year"),

@@ -35,6 +35,15 @@ for kind, text in st.session_state.pop("sc_messages", []):
     getattr(st, kind)(text)
 
 
+def _table(df, key: str) -> None:
+    """A pack table (plain headings with units, from boardpack.tables) with its numbers grouped."""
+    config = {c: st.column_config.NumberColumn(format="%d" if c in ("Year", "Start", "Full by", "Line") else "%,.0f")
+              for c in df.columns if df[c].dtype.kind in "if"}
+    config.update({c: st.column_config.NumberColumn(format="%,.2f") for c in df.columns
+                   if c.startswith("Cost per") and df[c].dtype.kind == "f"})
+    st.dataframe(df, hide_index=True, width="stretch", key=key, column_config=config)
+
+
 def _act(action, *args, then: str | None = None, done: str = "") -> None:
     """Run a save/copy/rename/delete from a button's callback (before the page reruns) and open ``then``."""
     try:
@@ -54,8 +63,10 @@ def _named(action, name: str, key: str, with_who: bool) -> None:
     _act(action, store, name, target, *((ui.who(),) if with_who else ()), then=target)
 
 
+# keyed, so a save, copy or rename (which shows its message above) leaves the user on the tab they were on
 build_tab, result_tab, money_tab, compare_tab, files_tab = st.tabs(
-    ["Build and edit", "Trajectory and targets", "Money", "Compare scenarios", "Save, copy and files"])
+    ["Build and edit", "Trajectory and targets", "Money", "Compare scenarios", "Save, copy and files"],
+    key="sc_tab", on_change="rerun")
 
 # --- build -------------------------------------------------------------------------------------------
 with build_tab:
@@ -172,16 +183,16 @@ with result_tab:
                         width="stretch", key="sc_chart")
         st.caption(boardpack.chart_note("Emissions against"))
         st.altair_chart(charts.trajectory_by_category(pack.projection.trajectory), width="stretch", key="sc_cats")
+        pack_tables = boardpack.tables(pack)
         st.markdown("**Gap at each milestone** (tCO2e a year; positive = missed)")
-        st.dataframe(gaps[["year", "target_id", "applies_to", "reduction_pct", "target_tCO2e", "projected_tCO2e",
-                           "gap_tCO2e", "met", "reference", "source"]], hide_index=True, width="stretch", key="sc_gaps")
+        _table(pack_tables["Targets"], "sc_gaps")
         for note in pack.assessment.skipped:
             st.caption(f"Not assessed: {note}")
         if pack.projection.overlap:
             st.warning("Interventions abate more than there is in: " + ", ".join(pack.projection.overlap)
                        + ". The trajectory stops at zero there; check they do not double count.")
         st.markdown("**Baseline**")
-        st.dataframe(pack.projection.baseline, hide_index=True, width="stretch", key="sc_baseline")
+        _table(pack_tables["Baseline"], "sc_baseline")
         ui.download_csv("Download the trajectory by category (CSV)", pack.projection.trajectory,
                         "scenario_trajectory.csv", key="sc_traj_csv")
 
@@ -195,10 +206,14 @@ with money_tab:
         m[0].caption(travel.car_equivalent(store, money["abated_kg"], basis))
         m[1].metric("Net present cost", gbp(money["npc_gbp"]))
         m[2].metric("Cost per tCO2e abated", gbp(money["cost_per_tCO2e"]))
-        st.dataframe(pack.appraisal, hide_index=True, width="stretch", key="sc_appraisal")
+        _table(boardpack.tables(pack)["Interventions"], "sc_appraisal")
         if len(pack.macc):
+            st.markdown("**Marginal abatement cost curve** (cheapest per tonne first)")
             st.altair_chart(charts.macc(pack.macc), width="stretch", key="sc_macc")
+            st.caption(boardpack.chart_note("Marginal abatement"))
+        st.markdown("**Cumulative budget impact** (GBP, undiscounted)")
         st.altair_chart(charts.cumulative_budget(pack.budget), width="stretch", key="sc_budget")
+        st.caption(boardpack.chart_note("Cumulative budget"))
         for a in pack.assumptions:
             st.caption(a)
         ui.download_csv("Download the appraisal (CSV)", pack.appraisal, "scenario_appraisal.csv", key="sc_money_csv")
@@ -225,8 +240,10 @@ with compare_tab:
             path = a.path[a.path["applies_to"] == "total"]
             st.altair_chart(charts.scenario_comparison(compared, path), width="stretch", key="sc_compare_chart")
             st.caption(f"Black dashed: {a.target_set}'s target path for the first scenario's baseline.")
-            st.dataframe(sc.compare_at(compared, (first.scenario.baseline_year, 2030, 2035, 2040, 2045)),
-                         hide_index=True, width="stretch", key="sc_compare_table")
+            at_years = sc.compare_at(compared, (first.scenario.baseline_year, 2030, 2035, 2040, 2045))
+            st.dataframe(at_years, hide_index=True, width="stretch", key="sc_compare_table",
+                         column_config={"scenario": "Scenario", **{c: st.column_config.NumberColumn(format="%,.0f")
+                                                                   for c in at_years.columns if c != "scenario"}})
             ui.download_csv("Download the comparison (CSV)", compared, "scenario_comparison.csv", key="sc_compare_csv")
 
 # --- save and files ----------------------------------------------------------------------------------

@@ -121,3 +121,15 @@ def test_compare_two_scenarios_on_one_chart(open_page, store):
     table = next(d.value for d in at.dataframe if "2045 (tCO2e)" in d.value.columns).set_index("scenario")
     assert table.loc["No growth", "2024 (tCO2e)"] == pytest.approx(table.loc[sc.demo_name(), "2024 (tCO2e)"])
     assert table.loc["No growth", "2045 (tCO2e)"] < table.loc[sc.demo_name(), "2045 (tCO2e)"]
+
+
+def test_scenario_tables_have_plain_headings_and_caveats(open_page, store):
+    at = open_page(SCENARIOS)
+    headings = [set(d.value.columns) for d in at.dataframe]
+    raw = {"target_id", "applies_to", "reduction_pct", "tCO2e_low", "npc_gbp", "abated_tCO2e"}  # editors are labelled
+    assert not any(raw & h for h in headings), [sorted(raw & h) for h in headings if raw & h]
+    gaps = next(d.value for d in at.dataframe if "Milestone" in d.value.columns)
+    assert {"Year", "Target (tCO2e)", "Projected (tCO2e)", "Gap (tCO2e)", "Measured against"} <= set(gaps.columns)
+    money = next(d.value for d in at.dataframe if "Net present cost (GBP)" in d.value.columns).set_index("Intervention")
+    # the money table carries each swap's caveat, "where clinically appropriate" where it is a clinical one
+    assert money.loc["Salbutamol pMDI to dry-powder inhaler", "Caveat"].startswith("Where clinically appropriate")
