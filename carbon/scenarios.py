@@ -436,7 +436,12 @@ def baseline(store, scenario: Scenario, basis: str = fx.DEFAULT_BASIS) -> pd.Dat
     problems: list[str] = []
     for i, ln in enumerate(scenario.lines, 1):
         try:
-            for r in _resolve_line(store, lib, ln, basis):
+            resolved = _resolve_line(store, lib, ln, basis)
+            if any(r["tCO2e"] < 0 or r["tCO2e_low"] < 0 for r in resolved):
+                # a year's emissions or activity is never below zero ('-5 inhaler' is a typing error)
+                raise ScenarioError(f"amount {ln.amount!r} gives negative emissions; enter a year's "
+                                    "activity or emissions as zero or more")
+            for r in resolved:
                 rows.append({"line": i, "label": ln.label, "kind": ln.kind, **r})
         except (ValueError, KeyError, pint.errors.PintError) as exc:
             problems.append(f"baseline line {i} ({ln.label}): {_msg(exc)}")

@@ -157,6 +157,17 @@ def test_bad_lines_are_named_and_nothing_half_done(store):
     assert "baseline line 4 (No such factor)" in text and "no_such_factor" in text
 
 
+@pytest.mark.parametrize("line", [
+    Line(kind="factor", label="Minus", ref="ventolin_evohaler", amount="-5 inhaler"),
+    Line(kind="manual", label="Minus", category="energy", amount="-100 tCO2e"),
+    Line(kind="manual", label="Minus", category="energy", amount="100 tCO2e", low="-10 tCO2e", high="120 tCO2e"),
+])
+def test_a_negative_amount_is_named_not_subtracted(store, line):
+    s = Scenario(name="Negative", baseline_year=2024, lines=[line])
+    with pytest.raises(ScenarioError, match=r"baseline line 1 \(Minus\): amount .* gives negative emissions"):
+        sc.baseline(store, s)
+
+
 def test_validation_names_every_problem():
     with pytest.raises(ScenarioError) as err:
         Scenario.from_dict({
