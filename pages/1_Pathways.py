@@ -183,6 +183,8 @@ else:
     row = saving.set_index("swap").loc[choice]
     st.warning(f"{al.join_caveats([row['caveat']])} (Source: {row['source_title']}.)")
     st.caption(row["detail"])
+    st.markdown(f"For {t['cohort']:,.0f} patients a year this saves **{co2e(row['cohort_saving_kgCO2e'])}** a year "
+                f"{pw.equivalence(store, row['cohort_saving_kgCO2e'], basis)}.")
     st.caption("Pounds saved: negative where the swap costs more; blank where a product has no price.")
     if problems:
         st.info("Fix the rows with a problem before creating a variant.")

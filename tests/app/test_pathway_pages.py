@@ -38,6 +38,9 @@ def test_asthma_template_footprint_and_swaps(open_page):
     assert swaps["name"].iloc[0].startswith("Every swap of this kind")
     assert swaps["per_patient"].iloc[0] == "235.5 kgCO2e"  # 127.75 - 2.117 + 113.048 - 3.2
     assert any("Where clinically appropriate" in w.value for w in at.warning)
+    # the chosen swap's saving for the cohort, with an equivalence: 1,000 x 235.48 kgCO2e = 235.48 tCO2e a year
+    assert any("For 1,000 patients a year this saves **235.48 tCO2e** a year = " in m.value
+               and "in an average car" in m.value for m in at.markdown)
 
 
 def test_editing_a_row_changes_the_totals(open_page):
