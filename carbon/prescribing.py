@@ -975,8 +975,8 @@ def fraction(value: float | str, what: str) -> float:
     """A share between 0 and 1 from a number (0.2) or text read by pint (``"20 %"``, ``"0.2"``)."""
     try:
         v = float(convert(parse(value), "dimensionless", what).magnitude)
-    except UnitError as exc:
-        raise ValueError(str(exc)) from None
+    except UnitError:
+        raise ValueError(f"{what}: {value!r} is not a share; write e.g. '20 %' or 0.2") from None
     if not 0.0 <= v <= 1.0:
         raise ValueError(f"{what} must be between 0 % and 100 %, not {value!r}")
     return v

@@ -162,5 +162,7 @@ def test_switching_by_hand(loaded):
         0.4 * sw.totals["saving_switch_kgCO2e"])
     with pytest.raises(ValueError, match="between 0 % and 100 %"):
         rx.switching_opportunity(loaded, "150 %")
-    with pytest.raises(ValueError, match="cannot"):
+    with pytest.raises(ValueError, match=r"'20 km' is not a share; write e.g. '20 %' or 0.2"):
         rx.switching_opportunity(loaded, "20 km")
+    with pytest.raises(ValueError, match="is not a share"):
+        rx.switching_opportunity(loaded, "twenty")
