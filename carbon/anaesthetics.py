@@ -99,8 +99,14 @@ def _agent(agent: str) -> str:
     return a
 
 
+#: Theatre shorthand for litres a minute ('2 lpm', '0.5 LPM'), read as L/min.
+_LPM = re.compile(r"(?<=[\d\s])lpm\b", re.IGNORECASE)
+
+
 def _parse(text, what: str) -> pint.Quantity:
     """``parse``, with the field named in the error ('duration: cannot read 'abc' ...')."""
+    if isinstance(text, str):
+        text = _LPM.sub("L/min", text)
     try:
         return parse(text)
     except UnitError as exc:

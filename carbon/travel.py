@@ -59,7 +59,12 @@ def _distance(text, what: str) -> pint.Quantity:
     try:
         q = parse(text)
     except UnitError as exc:
-        raise TravelError(f"{what}: {exc}") from None
+        try:  # distance units are all lower case: '18 Miles' and '30 KM' mean '18 miles' and '30 km'
+            q = parse(text.lower()) if isinstance(text, str) else None
+        except UnitError:
+            q = None
+        if q is None:
+            raise TravelError(f"{what}: {exc}") from None
     if q.unitless:
         raise TravelError(f"{what}: {text!r} has no unit; write e.g. '20 mile' or '32 km'")
     try:

@@ -105,6 +105,13 @@ def test_units_do_not_change_the_answer(store):
     assert a.kgCO2e == pytest.approx(b.kgCO2e) == pytest.approx(c.kgCO2e)
 
 
+def test_theatre_shorthand_lpm_is_litres_a_minute(store):
+    # '2 lpm' and '2 LPM' are 2 L/min: sevoflurane 1 MAC (2 %) for 90 min = 3.6 L of vapour
+    a = anaesthetic(store, "sevoflurane", "2 L/min", "90 min")
+    for typed in ("2 lpm", "2 LPM", "2lpm"):
+        assert anaesthetic(store, "sevoflurane", typed, "90 min").kgCO2e == pytest.approx(a.kgCO2e)
+
+
 def test_nitrous_oxide_carrier_gas(store):
     # 1 L/min x 60 min x 66 % = 39.6 L; / 23.645 L/mol (15 C) = 1.6748 mol; x 44.013 = 73.71 g
     r = anaesthetic(store, "n2o", "1 L/min", "1 h")

@@ -20,6 +20,12 @@ def test_car_journey_in_miles_and_km_agree(store):
     assert miles.factor_ids == ["car_petrol_average"] and miles.gwp_basis == "AR5"
 
 
+@pytest.mark.parametrize("typed", ["18 Miles", "18 MILE", "28.968 KM", "28.968 Km"])
+def test_capital_letters_in_a_distance_unit_are_read(store, typed):
+    # 18 mile = 28.968 km; x 0.16272 kgCO2e/vehicle_km = 4.7137 kgCO2e, however the unit is capitalised
+    assert journey(store, "car_petrol_average", typed).kgCO2e == pytest.approx(28.968 * 0.16272, rel=1e-4)
+
+
 def test_return_trip_and_occupancy(store):
     # 10 km return = 20 km x 0.16272 = 3.2544 kgCO2e for the car; 2 people => 1.6272 each
     r = journey(store, "car_petrol_average", "10 km", return_trip=True, occupancy=2)
