@@ -74,9 +74,10 @@ c3.number_input("Patients a year", key="pw_cohort", min_value=1.0, step=1.0, for
 
 st.markdown("##### Activities (per patient)")
 st.caption("Kinds: **factor** = quantity × a library factor (`7.3 inhaler/year` for `1 year`); **travel** = "
-           "number of journeys (`3 appointment`) × `distance` by a travel mode; **anaesthetic** = time (`90 min`) of an "
-           "agent at a fresh gas flow (`fgf`, e.g. `1 L/min`) and `concentration` (blank = 1 MAC); **purchase** = "
-           "agent bought (`0.2 bottle`). Units are read by pint: `18 mile` and `28.97 km` are the same.")
+           "number of journeys (`3 appointment`) × `distance` by a travel mode; **anaesthetic** = time (`90 min`) "
+           "of an agent at a fresh gas flow (`fgf`, e.g. `1 L/min`) and `concentration` (blank = 1 MAC); "
+           "**purchase** = agent bought (`0.2 bottle`). Units are read by pint: `18 mile` and `28.97 km` are the "
+           "same.")
 edited = st.data_editor(
     base.activities_frame(),
     key=f"pw_editor_{S['pw_version']}",
@@ -162,7 +163,8 @@ else:
     st.altair_chart(charts.swap_savings(saving), width="stretch")
     table = saving.assign(
         per_patient=saving["saving_kgCO2e"].map(co2e),
-        range=[f"{co2e(lo)} to {co2e(hi)}" for lo, hi in zip(saving["saving_kgCO2e_low"], saving["saving_kgCO2e_high"])],
+        range=[f"{co2e(lo)} to {co2e(hi)}"
+               for lo, hi in zip(saving["saving_kgCO2e_low"], saving["saving_kgCO2e_high"])],
         per_year=saving["cohort_saving_kgCO2e"].map(co2e),
         pounds_saved_per_year=saving["cohort_saving_cost_gbp"].map(lambda v: gbp(v, signed=True)),
     )
