@@ -70,6 +70,10 @@ st.caption(
     "Use a local figure (for example from your supplier or your own audit) instead of the shipped one. "
     "The shipped figure is never changed; every override is recorded with who, when and why, and can be reverted."
 )
+if row["derived"]:
+    st.info("This factor is worked out from others (see above). An override replaces the result on every GWP "
+            "basis; to change one of its inputs instead (a GWP, a density, a bottle size), override that factor "
+            "and this one follows.")
 S = st.session_state
 S.setdefault("override_saves", 0)
 message = S.pop("override_message", "")  # set just before the rerun that follows a save or revert

@@ -38,6 +38,8 @@ def test_gwp_switch_recomputes_derived_factors(open_page):
     assert sa == pytest.approx(0.3516 * 2540, rel=1e-6)
     text = " ".join(m.value for m in at.markdown)
     assert "2,540 kgCO2e/kg on SA2012" in text
+    # overriding a derived figure fixes it on every basis: the page says so, and how to change an input
+    assert any("replaces the result on every GWP basis" in i.value for i in at.info)
 
 
 def test_override_and_revert(open_page, store):
@@ -45,6 +47,7 @@ def test_override_and_revert(open_page, store):
     at.text_input(key="factor_search").input("rail").run()
     at.selectbox(key="factor_detail").select("rail_national").run()
     at.sidebar.text_input(key="_who").input("Alice Lead").run()
+    assert not any("every GWP basis" in i.value for i in at.info)  # a published figure, not derived
     at.number_input[0].set_value(0.05)
     at.text_input[1].input("Scotrail 2025 traction data")
     at.button[0].click().run()
