@@ -169,9 +169,16 @@ def footprint_trend(df: pd.DataFrame, colour: str = "board") -> alt.Chart:
                  alt.Tooltip("inhalers:Q", format=",.0f")] + ([colour] if names else []),
     )
     if names:
-        enc["color"] = alt.Color(f"{colour}:N", title=colour.capitalize(),
+        # 14 Scottish boards, 42 ICBs: past eight the colours repeat, so each round of them has its own dash
+        dashes = [[1, 0], [6, 3], [2, 2], [8, 2, 2, 2]]
+        legend = alt.Legend(labelLimit=260, symbolLimit=0, symbolType="stroke", symbolStrokeWidth=2.5,
+                            columns=1 if len(names) <= 20 else 2)
+        enc["color"] = alt.Color(f"{colour}:N", title=colour.capitalize(), legend=legend,
                                  scale=alt.Scale(domain=names, range=[PALETTE[i % 8] for i in range(len(names))]))
-    return _base(df).mark_line(point=True).encode(**enc).properties(height=320)
+        enc["strokeDash"] = alt.StrokeDash(f"{colour}:N", title=colour.capitalize(), legend=legend, scale=alt.Scale(
+            domain=names, range=[dashes[(i // 8) % len(dashes)] for i in range(len(names))]))
+    # tall enough for every board in the legend
+    return _base(df).mark_line(point=True).encode(**enc).properties(height=max(320, 22 * min(len(names), 20)))
 
 
 def ranked_bars(df: pd.DataFrame, label: str, value: str = "kgCO2e", title: str = "kgCO2e (inhalers)",

@@ -139,7 +139,8 @@ for tab, by, label in zip(tabs, rx.GROUPS, ["board", "practice", "month", "produ
             st.altair_chart(charts.footprint_trend(trend), width="stretch", key="rx_trend_chart")
         elif by == "product":
             st.altair_chart(charts.ranked_bars(df, "product"), width="stretch", key="rx_product_chart")
-        st.dataframe(df, hide_index=True, width="stretch", column_config=COLUMNS, key=f"rx_fp_{by}")
+        shown = df.assign(device=df["device"].map(rx.DEVICES).fillna(df["device"])) if "device" in df else df
+        st.dataframe(shown, hide_index=True, width="stretch", column_config=COLUMNS, key=f"rx_fp_{by}")
         ui.download_csv(f"Download by {label} (CSV)", df, f"inhaler_footprint_by_{by}_{basis}.csv",
                         key=f"rx_fp_dl_{by}")
 

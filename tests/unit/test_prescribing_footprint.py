@@ -166,3 +166,16 @@ def test_switching_by_hand(loaded):
         rx.switching_opportunity(loaded, "20 km")
     with pytest.raises(ValueError, match="is not a share"):
         rx.switching_opportunity(loaded, "twenty")
+
+
+def test_trend_chart_tells_fourteen_boards_apart():
+    import pandas as pd
+
+    from carbon import charts
+
+    boards = [f"NHS Board {i:02d}" for i in range(14)]  # Scotland's 14 boards; the palette has 8 colours
+    df = pd.DataFrame({"month": "2024-04", "board": boards, "kgCO2e": 1.0, "inhalers": 1.0})
+    enc = charts.footprint_trend(df).to_dict()["encoding"]
+    styles = list(zip(map(str, enc["color"]["scale"]["range"]), map(str, enc["strokeDash"]["scale"]["range"])))
+    assert enc["color"]["scale"]["domain"] == boards and len(set(styles)) == 14  # no two boards drawn alike
+    assert enc["color"]["legend"]["symbolLimit"] == 0  # every board in the legend
