@@ -80,4 +80,21 @@ def test_uptake_slider_shrinks_the_gap_and_the_pack_matches_the_cli(app_server, 
     assert csv_after == cli_numbers(seeded_db, tmp_path, str(settings))
     pdf = download(page, "Board pack (PDF)", tmp_path / "pack.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
+
+    # measured against NHS England instead: the settings file carries the choice, so the CLI gives the same
+    # pack; every download in a row works (a download does not rerun the page and expire the others)
+    page.locator('[data-testid="stSelectbox"]', has_text="Targets").locator("input").first.click()
+    page.keyboard.type("NHS England")  # the selectbox filters as one types; Enter picks the match
+    page.get_by_role("option", name="NHS England").first.wait_for(timeout=30_000)
+    page.keyboard.press("Enter")
+    page.locator('[data-testid="stMetric"]', has_text="Gap to NHS England's 2040 target").first.wait_for(
+        timeout=30_000)
+    wait_for_app(page)
+    settings = download(page, "These settings (TOML)", tmp_path / "england.toml")
+    assert 'target_set = "NHS England"' in settings.read_text()
+    csv_england = download(page, "Numbers (CSV)", tmp_path / "numbers_england.csv").read_text()
+    assert "nhs_england_net_zero_2040" in csv_england
+    assert csv_england == cli_numbers(seeded_db, tmp_path, str(settings))
+    for label, name in [("Numbers (Excel)", "n.xlsx"), ("Board pack (HTML)", "p.html"), ("Board pack (PDF)", "p.pdf")]:
+        assert download(page, label, tmp_path / name).stat().st_size > 1_000
     page.screenshot(path=str(tmp_path / "workshop.png"), full_page=True)
