@@ -22,9 +22,9 @@ def test_proportion_limits_by_hand():
     # p0 = 0.2, n = 100: se = sqrt(0.2 x 0.8 / 100) = 0.04
     lim = v.limits("proportion", 0.2, [100]).iloc[0]
     assert lim["lower95"] == pytest.approx(0.2 - 1.959964 * 0.04, abs=1e-6)  # 0.12160
-    assert lim["upper95"] == pytest.approx(0.27840, abs=1e-5)
-    assert lim["lower998"] == pytest.approx(0.07639, abs=1e-5)
-    assert lim["upper998"] == pytest.approx(0.32361, abs=1e-5)
+    assert lim["upper95"] == pytest.approx(0.2 + 1.959964 * 0.04, abs=1e-6)  # 0.27840
+    assert lim["lower998"] == pytest.approx(0.2 - 3.090232 * 0.04, abs=1e-6)  # 0.07639
+    assert lim["upper998"] == pytest.approx(0.2 + 3.090232 * 0.04, abs=1e-6)  # 0.32361
 
 
 def test_proportion_limits_are_clipped_to_0_and_1():
@@ -37,9 +37,9 @@ def test_proportion_limits_are_clipped_to_0_and_1():
 def test_rate_limits_by_hand():
     # theta = 50 kgCO2e per 1,000 patients, w = 10,000, n = 5,000: se = sqrt(50 x 10000 / 5000) = 10
     lim = v.limits("rate", 50.0, [5000], weight=10_000).iloc[0]
-    assert lim["lower95"] == pytest.approx(50 - 19.59964, abs=1e-4)
-    assert lim["upper95"] == pytest.approx(69.59964, abs=1e-4)
-    assert lim["upper998"] == pytest.approx(80.90232, abs=1e-4)
+    assert lim["lower95"] == pytest.approx(50 - 1.959964 * 10, abs=1e-4)
+    assert lim["upper95"] == pytest.approx(50 + 1.959964 * 10, abs=1e-4)
+    assert lim["upper998"] == pytest.approx(50 + 3.090232 * 10, abs=1e-4)
     # the limits narrow as volume grows: at 4x the volume the half-width halves
     wide = v.limits("rate", 50.0, [5000, 20000], weight=10_000)
     half = wide["upper95"] - 50
