@@ -143,5 +143,16 @@ def _dim(d) -> str:
 
 
 def _reason(exc: Exception) -> str:
+    if isinstance(exc, pint.UndefinedUnitError):
+        return "; ".join(_unknown(name) for name in exc.unit_names)
     msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return msg[:160]
+
+
+def _unknown(name: str) -> str:
+    """'inhalr' is not a unit this calculator knows (did you mean 'inhaler'?)."""
+    import difflib
+
+    near = difflib.get_close_matches(name, list(ureg._units), n=1, cutoff=0.75)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    return f"{name!r} is not a unit this calculator knows{hint}"

@@ -63,3 +63,10 @@ def test_money_is_a_unit():
     assert (parse("1.50 GBP/inhaler") * parse("24 inhaler")).to("GBP").magnitude == pytest.approx(36)
     assert parse("150 pence").to("GBP").magnitude == pytest.approx(1.5)
     assert ureg.GBP.dimensionality != ureg.kgCO2e.dimensionality
+
+
+def test_a_unit_typo_names_the_word_and_suggests_the_unit():
+    with pytest.raises(UnitError, match=r"'inhalr' is not a unit this calculator knows \(did you mean 'inhaler'\?\)"):
+        parse("7.3 inhalr/year")
+    with pytest.raises(UnitError, match=r"'zzqx' is not a unit this calculator knows$"):
+        parse("2 zzqx")
