@@ -171,9 +171,9 @@ def tables(pack: Pack) -> dict[str, pd.DataFrame]:
         "Headline": headline_rows(pack).rename(columns={
             "year": "Year", "tCO2e_no_action": "No action (tCO2e)", "tCO2e": "Scenario (tCO2e)",
             "tCO2e_low": "Low (tCO2e)", "tCO2e_high": "High (tCO2e)", "target_tCO2e": "Target path (tCO2e)"}),
-        "Targets": gaps[["target_id", "organisation", "applies_to", "year", "reduction_pct", "target_tCO2e",
-                         "projected_tCO2e", "gap_tCO2e", "met", "reference"]].rename(columns={
-            "target_id": "Milestone", "organisation": "Organisation", "applies_to": "Applies to", "year": "Year",
+        "Targets": gaps[["milestone", "applies_to", "year", "reduction_pct", "target_tCO2e",
+                         "projected_tCO2e", "gap_tCO2e", "met", "reference", "target_id"]].rename(columns={
+            "milestone": "Milestone", "target_id": "Id", "applies_to": "Applies to", "year": "Year",
             "reduction_pct": "Reduction (%)", "target_tCO2e": "Target (tCO2e)", "projected_tCO2e": "Projected (tCO2e)",
             "gap_tCO2e": "Gap (tCO2e)", "met": "Met", "reference": "Measured against"}),
         "Trajectory": pack.totals.rename(columns={

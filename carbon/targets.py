@@ -26,7 +26,7 @@ from carbon.scenarios import Scenario, totals
 GAP_COLUMNS = [
     "target_id", "organisation", "applies_to", "year", "reduction_pct", "target_baseline_year", "reference_tCO2e",
     "reference", "target_tCO2e", "projected_tCO2e", "projected_tCO2e_low", "projected_tCO2e_high", "gap_tCO2e",
-    "met", "kind", "scope", "source", "notes",
+    "met", "kind", "scope", "source", "notes", "milestone",
 ]
 
 
@@ -106,6 +106,10 @@ def assess(store, scenario: Scenario, traj: pd.DataFrame, target_set: str | None
             "kind": inside["kind"].to_numpy(), "scope": inside["scope"].to_numpy(),
             "source": inside["source"].to_numpy(), "notes": inside["notes_scope"].to_numpy(),
         })
+        # the milestone in words, as the first-miss sentence says it: "NHS Scotland: a 70% cut in inhaler emissions by 2030"
+        cut = np.where(g["reduction_pct"] >= 100, "net zero", "a " + g["reduction_pct"].map("{:g}".format) + "% cut")
+        scope = "total emissions" if applies_to == "total" else f"{applies_to} emissions"
+        g["milestone"] = g["organisation"] + ": " + cut + f" in {scope} by " + g["year"].astype(str)
         g["gap_tCO2e"] = g["projected_tCO2e"] - g["target_tCO2e"]
         g["met"] = g["gap_tCO2e"] <= 1e-9
         gaps.append(g)

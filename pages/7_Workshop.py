@@ -91,12 +91,12 @@ right.caption(boardpack.chart_note("Marginal abatement"))
 
 st.markdown("#### Gap at each milestone")
 st.dataframe(
-    pack.assessment.gaps[["year", "target_id", "applies_to", "reduction_pct", "target_tCO2e", "projected_tCO2e",
+    pack.assessment.gaps[["year", "milestone", "applies_to", "reduction_pct", "target_tCO2e", "projected_tCO2e",
                           "gap_tCO2e", "met", "reference"]],
     hide_index=True, width="stretch", key="ws_gaps",
     column_config={
         "year": st.column_config.NumberColumn("Year", format="%d"),
-        "target_id": "Milestone", "applies_to": "Applies to",
+        "milestone": st.column_config.TextColumn("Milestone", width="large"), "applies_to": "Applies to",
         "reduction_pct": st.column_config.NumberColumn("Cut (%)", format="%g"),
         "target_tCO2e": st.column_config.NumberColumn("Target (tCO2e/yr)", format="%,.0f"),
         "projected_tCO2e": st.column_config.NumberColumn("Projected (tCO2e/yr)", format="%,.0f"),

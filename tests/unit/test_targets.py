@@ -47,6 +47,9 @@ def test_gaps_at_each_milestone(store):
     miss = tg.first_miss(a.gaps)
     assert miss["target_id"] == "nhs_scotland_inhaler_propellant_2030" and miss["gap_tCO2e"] == pytest.approx(10)
     assert "by 10 tCO2e a year" in tg.describe_miss(miss, "NHS Scotland")
+    # each milestone in words, for the tables of the pages and the pack
+    assert g.loc["nhs_scotland_inhaler_propellant_2030", "milestone"] == "NHS Scotland: a 70% cut in inhaler emissions by 2030"
+    assert g.loc["nhs_scotland_net_zero_2040", "milestone"] == "NHS Scotland: net zero in total emissions by 2040"
 
 
 def test_target_path_is_straight_between_milestones(store):
