@@ -337,9 +337,8 @@ def gap_sentences(pack: Pack) -> list[str]:
     out = [tg.describe_miss(pack.miss, pack.assessment.target_set)]
     for r in pack.assessment.gaps.itertuples():
         state = "met" if r.met else f"missed by {r.gap_tCO2e:,.0f} tCO2e a year"
-        scope = "total" if r.applies_to == "total" else r.applies_to
-        out.append(f"{int(r.year)}, {r.target_id} ({scope}, -{r.reduction_pct:g}%): target {r.target_tCO2e:,.0f}, "
-                   f"projected {r.projected_tCO2e:,.0f} tCO2e a year: {state}.")
+        out.append(f"{r.milestone}: target {r.target_tCO2e:,.0f}, projected {r.projected_tCO2e:,.0f} tCO2e a year: "
+                   f"{state} ({r.target_id}).")
     return out
 
 
