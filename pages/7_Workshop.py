@@ -36,7 +36,8 @@ scenario = sc.load(store, name)
 sets = tg.target_sets(store)
 target_set = top[1].selectbox(
     "Targets", sets, index=sets.index(scenario.target_set) if scenario.target_set in sets else 0, key="ws_targets")
-growth = top[2].slider("Growth in demand (% a year)", -2.0, 5.0, float(scenario.growth_pct), 0.1,
+saved_growth = float(scenario.growth_pct)  # the slider's range always holds the saved growth (-50 to 50 allowed)
+growth = top[2].slider("Growth in demand (% a year)", min(-2.0, saved_growth), max(5.0, saved_growth), saved_growth, 0.1,
                        key=f"ws_growth::{name}", help="Compounding from the baseline year: more patients, more care.")
 
 try:

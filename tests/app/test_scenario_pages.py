@@ -133,3 +133,15 @@ def test_scenario_tables_have_plain_headings_and_caveats(open_page, store):
     money = next(d.value for d in at.dataframe if "Net present cost (GBP)" in d.value.columns).set_index("Intervention")
     # the money table carries each swap's caveat, "where clinically appropriate" where it is a clinical one
     assert money.loc["Salbutamol pMDI to dry-powder inhaler", "Caveat"].startswith("Where clinically appropriate")
+
+
+def test_workshop_slider_holds_a_growth_outside_its_usual_range(open_page, store):
+    s = sc.load(store, sc.demo_name())
+    s.name, s.growth_pct = "Fast growth", 8.0
+    sc.save(store, s, "Alice")
+    at = open_page(WORKSHOP)
+    at.selectbox(key="ws_scenario").select("Fast growth").run()
+    assert not at.exception
+    slider = at.slider(key="ws_growth::Fast growth")
+    assert slider.value == 8.0 and slider.max == 8.0  # the range reaches the saved 8 % a year
+    assert metric(at, "Emissions in 2045").value == co2e(bp.build(store, s).headline["end_kg"])
