@@ -180,7 +180,9 @@ low, high = co2e(sw.totals["saving_switch_kgCO2e_low"]), co2e(sw.totals["saving_
 s3.metric(f"Switching {pct}%: saving", co2e(sw.totals["saving_switch_kgCO2e"]), help=f"range {low} – {high}")
 s4.metric(f"Switching {pct}%: cost change", gbp(sw.totals["cost_change_switch_gbp"], signed=True))
 st.markdown(f"Switching {pct}% would save **{co2e(sw.totals['saving_switch_kgCO2e'])}** "
-            f"{rx.equivalence(store, sw.totals['saving_switch_kgCO2e'])}. Cost change: + is dearer, − is cheaper.")
+            f"{rx.equivalence(store, sw.totals['saving_switch_kgCO2e'])}; every practice matching the best quartile, "
+            f"**{co2e(sw.totals['saving_benchmark_kgCO2e'])}** {rx.equivalence(store, sw.totals['saving_benchmark_kgCO2e'])}. "
+            "Cost change: + is dearer, − is cheaper.")
 st.altair_chart(charts.ranked_bars(sw.by_board, "board", "saving_switch_tCO2e", f"tCO2e saved by switching {pct}%"),
                 width="stretch", key="rx_switch_chart")
 b_tab, p_tab = st.tabs(["By board", "By practice"])
