@@ -570,28 +570,23 @@ def _prescribing_line(store, ln: Line, basis: str) -> list[dict]:
 
     if not prescribing.has_data(store):
         raise ScenarioError("no prescribing data has been imported yet (see the Prescribing page)")
-    df = prescribing.footprint(store, by="board", basis=basis)
+    df = prescribing.footprint(store, by=["board", "month"], basis=basis)
     ref = str(ln.ref).strip()
     if ref:
         df = df[(df["board_code"].astype(str) == ref) | (df["board"].astype(str) == ref)]
         if df.empty:
             raise ScenarioError(f"no imported prescribing for board {ref!r}")
-    months = _months_of_prescribing(store, prescribing)
-    scale = 12 / months / 1000 if months else 1 / 1000
-    return [{"category": ln.category or "inhaler", "tCO2e": float(df["kgCO2e"].sum()) * scale,
-             "tCO2e_low": float(df["kgCO2e_low"].sum()) * scale, "tCO2e_high": float(df["kgCO2e_high"].sum()) * scale,
+    # each board over the months it has data for: an English ICB's one EPD month beside a Scottish board's
+    # year of PHS files is x 12, the year x 1 (not both x 12 / 13)
+    boards = df.groupby("board_code", dropna=False).agg(
+        kg=("kgCO2e", "sum"), low=("kgCO2e_low", "sum"), high=("kgCO2e_high", "sum"), months=("month", "nunique"))
+    scale = 12 / boards["months"] / 1000
+    months = sorted(set(boards["months"]))
+    span = (f"{months[0]} month(s)" if len(months) == 1 else f"{months[0]}-{months[-1]} months by board")
+    return [{"category": ln.category or "inhaler", "tCO2e": float((boards["kg"] * scale).sum()),
+             "tCO2e_low": float((boards["low"] * scale).sum()), "tCO2e_high": float((boards["high"] * scale).sum()),
              "factor_ids": _join_ids(df["factor_ids"]),
-             "detail": f"imported prescribing{' for ' + ref if ref else ''}"
-                       + (f", {months} month(s) scaled to a year" if months else "")}]
-
-
-def _months_of_prescribing(store, prescribing) -> int:
-    """How many months the imported prescribing covers, so a part year is scaled to twelve."""
-    try:
-        by_month = prescribing.footprint(store, by="month")
-    except (ValueError, KeyError):
-        return 0
-    return int(len(by_month))
+             "detail": f"imported prescribing{' for ' + ref if ref else ''}, {span} scaled to a year"}]
 
 
 def _ids_text(v) -> str:

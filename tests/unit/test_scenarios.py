@@ -332,6 +332,13 @@ def test_prescribing_line_scales_the_months_to_a_year(store):
     one = by_board.iloc[0]
     s.lines[0].ref = one["board_code"]
     assert sc.baseline(store, s).iloc[0]["tCO2e"] == pytest.approx(one["kgCO2e"] * 6 / 1000)
+    # an English ICB with one month of EPD beside the two PHS months: each board over its own months
+    prescribing.import_files(store, [data / "epd_2024_01.csv"])
+    s.lines[0].ref = ""
+    row = sc.baseline(store, s).iloc[0]
+    # Scottish boards (670.988 + 145.8 kgCO2e over 2 months) x 12/2; NHS North East London 872.1528 over 1 x 12
+    assert row["tCO2e"] == pytest.approx(((670.988 + 145.8) * 6 + 872.1528 * 12) / 1000)
+    assert "1-2 months by board scaled to a year" in row["detail"]
 
 
 def test_resolve_remembers_the_baseline_while_sliders_move(store):
