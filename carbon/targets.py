@@ -107,7 +107,7 @@ def assess(store, scenario: Scenario, traj: pd.DataFrame, target_set: str | None
             "source": inside["source"].to_numpy(), "notes": inside["notes_scope"].to_numpy(),
         })
         # the milestone in words, as the first-miss sentence says it: "NHS Scotland: a 70% cut in inhaler emissions by 2030"
-        cut = np.where(g["reduction_pct"] >= 100, "net zero", "a " + g["reduction_pct"].map("{:g}".format) + "% cut")
+        cut = g["reduction_pct"].map(_cut)
         scope = "total emissions" if applies_to == "total" else f"{applies_to} emissions"
         g["milestone"] = g["organisation"] + ": " + cut + f" in {scope} by " + g["year"].astype(str)
         g["gap_tCO2e"] = g["projected_tCO2e"] - g["target_tCO2e"]
@@ -144,11 +144,19 @@ def gap_at(gaps: pd.DataFrame, applies_to: str = "total") -> dict | None:
             "gap_kg": float(r["gap_tCO2e"]) * 1000, "met": bool(r["met"]), "target_tCO2e": float(r["target_tCO2e"])}
 
 
+def _cut(pct: float) -> str:
+    """'net zero', 'a 70% cut', 'an 80% cut' (said 'eighty', so 'an'; likewise 8%, 11%, 18%)."""
+    if pct >= 100:
+        return "net zero"
+    n = f"{pct:g}"
+    return f"{'an' if n.startswith('8') or n.split('.')[0] in ('11', '18') else 'a'} {n}% cut"
+
+
 def describe_miss(miss: dict | None, target_set: str) -> str:
     """One plain sentence for the first miss."""
     if miss is None:
         return f"Every {target_set} milestone in the scenario's years is met."
     scope = "total emissions" if miss["applies_to"] == "total" else f"{miss['applies_to']} emissions"
-    what = "net zero" if miss["reduction_pct"] >= 100 else f"a {miss['reduction_pct']:g}% cut"
+    what = _cut(miss["reduction_pct"])
     return (f"First missed: {miss['organisation']} {what} in {scope} by {miss['year']}, "
             f"by {miss['gap_tCO2e']:,.0f} tCO2e a year ({miss['target_id']}).")

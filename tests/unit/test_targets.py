@@ -50,6 +50,8 @@ def test_gaps_at_each_milestone(store):
     # each milestone in words, for the tables of the pages and the pack
     assert g.loc["nhs_scotland_inhaler_propellant_2030", "milestone"] == "NHS Scotland: a 70% cut in inhaler emissions by 2030"
     assert g.loc["nhs_scotland_net_zero_2040", "milestone"] == "NHS Scotland: net zero in total emissions by 2040"
+    assert [tg._cut(p) for p in (70, 80, 8, 18, 50, 100)] == [
+        "a 70% cut", "an 80% cut", "an 8% cut", "an 18% cut", "a 50% cut", "net zero"]
 
 
 def test_target_path_is_straight_between_milestones(store):
