@@ -3,7 +3,7 @@
 from tests.browser.conftest import assert_no_exception, open_app_page
 
 
-def test_factor_library_renders_in_chromium(app_server, page, lib):
+def test_factor_library_renders_in_chromium(app_server, page, lib, tmp_path):
     open_app_page(page, app_server["url"], "Factor library")
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=30_000)
     assert_no_exception(page)
@@ -17,3 +17,6 @@ def test_factor_library_renders_in_chromium(app_server, page, lib):
     value = page.locator('[data-testid="stMetric"]', has_text="Value on AR5").first
     assert value.locator('[data-testid="stMetricValue"]').inner_text().strip() == f"{0.3516 * 1790:,.1f}"
     assert_no_exception(page)
+    shot = tmp_path / "factor_library.png"  # kept in pytest's temporary folder for a person to look at
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
