@@ -30,7 +30,8 @@ import pandas as pd
 
 from carbon import factors as fx
 from carbon import pathways as pw
-from carbon.units import UnitError, parse, ureg
+from carbon.formatting import co2e, gbp
+from carbon.units import UnitError, parse
 
 REMOVE = "remove"
 COLUMNS = [
@@ -278,10 +279,29 @@ def applicable(store, pathway: pw.Pathway, basis: str = fx.DEFAULT_BASIS) -> pd.
     return df.sort_values("saving_kgCO2e", ascending=False, kind="stable")[APPLICABLE_COLUMNS].reset_index(drop=True)
 
 
+def savings(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``applicable`` that save carbon (central saving above zero), largest first."""
+    return table[table["saving_kgCO2e"] > 0]
+
+
 def best(table: pd.DataFrame) -> pd.Series | None:
     """The swap with the largest central saving (None when nothing saves carbon)."""
-    saving = table[table["saving_kgCO2e"] > 0]
+    saving = savings(table)
     return None if saving.empty else saving.iloc[0]
+
+
+DISPLAY_COLUMNS = ["name", "positions", "per_patient", "range", "per_year", "pounds_saved_per_year", "caveat"]
+
+
+def display_table(saving: pd.DataFrame) -> pd.DataFrame:
+    """Swaps as text for a table a person reads: saving per patient with its range, per year for the
+    cohort, and pounds saved a year (negative where the swap costs more)."""
+    return saving.assign(
+        per_patient=saving["saving_kgCO2e"].map(co2e),
+        range=[f"{co2e(lo)} to {co2e(hi)}" for lo, hi in zip(saving["saving_kgCO2e_low"], saving["saving_kgCO2e_high"])],
+        per_year=saving["cohort_saving_kgCO2e"].map(co2e),
+        pounds_saved_per_year=saving["cohort_saving_cost_gbp"].map(lambda v: gbp(v, signed=True)),
+    )[DISPLAY_COLUMNS]
 
 
 def apply(store, pathway: pw.Pathway, swaps: str | list[str], name: str | None = None) -> pw.Pathway:

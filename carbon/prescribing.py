@@ -36,7 +36,7 @@ import pandas as pd
 
 from carbon import factors as fx
 from carbon import variation
-from carbon.formatting import EQUIVALENCE_FACTOR, car_equivalence
+from carbon.travel import car_equivalent
 from carbon.store import Store
 from carbon.units import UnitError, convert, parse
 
@@ -865,9 +865,8 @@ def imports(store: Store) -> pd.DataFrame:
 
 
 def equivalence(store: Store, kg: float) -> str:
-    """``= N miles in an average car`` for ``kg`` kgCO2e (DESNZ average car, unknown fuel)."""
-    car = fx.library(store).quantity(EQUIVALENCE_FACTOR).value.to("kgCO2e/km").magnitude
-    return car_equivalence(kg, float(car))
+    """``= N miles in an average car`` for ``kg`` kgCO2e (``travel.car_equivalent``)."""
+    return car_equivalent(store, kg)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -156,20 +156,12 @@ with tab_rows:
 
 st.markdown("##### Lower-carbon swaps, where clinically appropriate")
 swaps = al.applicable(store, work, basis)
-saving = swaps[swaps["saving_kgCO2e"] > 0]
+saving = al.savings(swaps)
 if saving.empty:
     st.info("No swap in the catalogue (factors/alternatives.csv) fits this pathway.")
 else:
     st.altair_chart(charts.swap_savings(saving), width="stretch")
-    table = saving.assign(
-        per_patient=saving["saving_kgCO2e"].map(co2e),
-        range=[f"{co2e(lo)} to {co2e(hi)}"
-               for lo, hi in zip(saving["saving_kgCO2e_low"], saving["saving_kgCO2e_high"])],
-        per_year=saving["cohort_saving_kgCO2e"].map(co2e),
-        pounds_saved_per_year=saving["cohort_saving_cost_gbp"].map(lambda v: gbp(v, signed=True)),
-    )
-    st.dataframe(table[["name", "positions", "per_patient", "range", "per_year", "pounds_saved_per_year", "caveat"]],
-                 hide_index=True, width="stretch", key="pw_swaps",
+    st.dataframe(al.display_table(saving), hide_index=True, width="stretch", key="pw_swaps",
                  column_config={
                      "name": st.column_config.TextColumn("Swap", width="large"),
                      "positions": "Rows",
@@ -179,10 +171,11 @@ else:
                      "pounds_saved_per_year": "Money saved a year",
                      "caveat": st.column_config.TextColumn("Caveat", width="large"),
                  })
-    choice = st.selectbox("Swap", list(saving["swap"]), key="pw_swap",
-                          format_func=lambda s: f"{saving.set_index('swap').loc[s, 'name']}: saves "
-                          f"{co2e(saving.set_index('swap').loc[s, 'saving_kgCO2e'])} per patient")
-    row = saving.set_index("swap").loc[choice]
+    by_id = saving.set_index("swap")
+    choice = st.selectbox("Swap", list(by_id.index), key="pw_swap",
+                          format_func=lambda s: f"{by_id.loc[s, 'name']}: saves "
+                          f"{co2e(by_id.loc[s, 'saving_kgCO2e'])} per patient")
+    row = by_id.loc[choice]
     st.warning(f"{al.join_caveats([row['caveat']])} (Source: {row['source_title']}.)")
     st.caption(row["detail"])
     st.markdown(f"For {t['cohort']:,.0f} patients a year this saves **{co2e(row['cohort_saving_kgCO2e'])}** a year "

@@ -71,6 +71,13 @@ def add_format(p: argparse.ArgumentParser, choices=("table", "csv", "json"), def
     p.add_argument("--format", choices=choices, default=default, help=f"output format (default {default})")
 
 
+def add_basis(p: argparse.ArgumentParser) -> None:
+    """The ``--basis`` option every command that resolves factors takes."""
+    from carbon.factors import DEFAULT_BASIS
+
+    p.add_argument("--basis", default=DEFAULT_BASIS, help="GWP basis: AR4, AR5, AR6 or SA2012")
+
+
 def emit(data, fmt: str, columns: list[str] | None = None) -> None:
     """Print a DataFrame (or a dict, for json) as a table, CSV or JSON."""
     if isinstance(data, dict):

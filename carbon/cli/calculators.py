@@ -8,8 +8,7 @@ adds the arithmetic, line by line.
 from __future__ import annotations
 
 from carbon import anaesthetics, travel
-from carbon import factors as fx
-from carbon.cli import CLIError, add_format, emit, open_store
+from carbon.cli import CLIError, add_basis, add_format, emit, open_store
 
 ANAESTHETIC_KEYS = ["agent", "liquid_ml", "agent_kg", "kgCO2e", "kgCO2e_low", "kgCO2e_high", "gwp_basis",
                     "gwp_basis_used", "factor_ids"]
@@ -31,7 +30,7 @@ def register(sub) -> None:
     a.add_argument("--concentration", help="e.g. '2 %%' or '1.2 MAC' (default 1 MAC)")
     a.add_argument("--amount", help="instead of a flow: what was bought, e.g. '12 bottle' or '3 cylinder'")
     a.add_argument("--cylinder", help="cylinder size for --amount in cylinders (e.g. e, g)")
-    a.add_argument("--basis", default=fx.DEFAULT_BASIS, help="GWP basis: AR4, AR5, AR6 or SA2012")
+    add_basis(a)
     add_format(a, choices=("table", "json"))
     a.set_defaults(handler=_anaesthetic)
 
@@ -40,7 +39,7 @@ def register(sub) -> None:
     t.add_argument("--distance", required=True, help="one way, e.g. '20 mile' or '32 km'")
     t.add_argument("--return", dest="return_trip", action="store_true", help="count the journey back too")
     t.add_argument("--occupancy", type=float, help="people sharing a vehicle (per-vehicle factors only)")
-    t.add_argument("--basis", default=fx.DEFAULT_BASIS, help="GWP basis: AR4, AR5, AR6 or SA2012")
+    add_basis(t)
     add_format(t, choices=("table", "json"))
     t.set_defaults(handler=_travel)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from carbon import factors as fx
-from carbon.cli import CLIError, add_format, emit, open_store
+from carbon.cli import CLIError, add_basis, add_format, emit, open_store
 from carbon.store import db_path
 
 LIST_COLUMNS = ["id", "category", "name", "value", "low", "high", "unit", "basis_used", "source"]
@@ -15,19 +15,19 @@ def register(sub) -> None:
 
     ls = fs.add_parser("list", help="list factors")
     ls.add_argument("--category", help="only this category (e.g. inhaler, travel)")
-    ls.add_argument("--basis", default=fx.DEFAULT_BASIS, help="GWP basis: AR4, AR5, AR6 or SA2012")
+    add_basis(ls)
     add_format(ls)
     ls.set_defaults(handler=_list)
 
     sh = fs.add_parser("show", help="one factor: value, range, unit, source and how it is derived")
     sh.add_argument("id")
-    sh.add_argument("--basis", default=fx.DEFAULT_BASIS)
+    add_basis(sh)
     add_format(sh, choices=("table", "json"))
     sh.set_defaults(handler=_show)
 
     se = fs.add_parser("search", help="search ids, names, notes and sources")
     se.add_argument("text")
-    se.add_argument("--basis", default=fx.DEFAULT_BASIS)
+    add_basis(se)
     add_format(se)
     se.set_defaults(handler=_search)
 

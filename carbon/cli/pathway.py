@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from carbon import alternatives as al
-from carbon import factors as fx
 from carbon import pathways as pw
-from carbon.cli import CLIError, add_format, emit, open_store
+from carbon.cli import CLIError, add_basis, add_format, emit, open_store
 
 ROW_COLUMNS = ["position", "stage", "category", "activity", "quantity_text", "kgCO2e", "kgCO2e_low", "kgCO2e_high",
                "cost_gbp", "gwp_basis", "factor_ids"]
@@ -50,7 +49,7 @@ def register(sub) -> None:
 
 
 def _basis(p) -> None:
-    p.add_argument("--basis", default=fx.DEFAULT_BASIS, help="GWP basis: AR4, AR5, AR6 or SA2012")
+    add_basis(p)
 
 
 def _load(store, name: str, cohort: float | None = None) -> pw.Pathway:

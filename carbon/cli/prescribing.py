@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import sys
 
-from carbon import factors as fx
 from carbon import prescribing as rx
 from carbon import variation
-from carbon.cli import CLIError, add_format, emit, open_store
+from carbon.cli import CLIError, add_basis, add_format, emit, open_store
 
 FOOTPRINT_COLUMNS = ["items", "inhalers", "kgCO2e", "kgCO2e_low", "kgCO2e_high", "low_carbon_share", "cost_gbp",
                      "unmapped_items"]
@@ -51,7 +50,7 @@ def register(sub) -> None:
     f = cmds.add_parser("footprint", help="kgCO2e, items and inhalers by board, practice, month or product")
     f.add_argument("--by", default="board", help="board, practice, month or product; several with commas "
                                                   "(e.g. month,board)")
-    _basis(f)
+    add_basis(f)
     add_format(f)
     f.set_defaults(handler=_footprint)
 
@@ -64,7 +63,7 @@ def register(sub) -> None:
                     help="low_carbon_share (default) or kgCO2e_per_1000_patients (needs list sizes)")
     fu.add_argument("--outliers", choices=tuple(variation.LEVELS), nargs="?", const="95%",
                     help="only practices outside the 95%% (default) or 99.8%% limits")
-    _basis(fu)
+    add_basis(fu)
     add_format(fu)
     fu.set_defaults(handler=_funnel)
 
@@ -72,13 +71,9 @@ def register(sub) -> None:
                                           "of propellant inhalers (where clinically appropriate)")
     s.add_argument("--share", default="20 %", help="share of propellant inhalers switched, e.g. '20 %%' (default)")
     s.add_argument("--by", choices=("board", "practice", "total"), default="board")
-    _basis(s)
+    add_basis(s)
     add_format(s)
     s.set_defaults(handler=_switching)
-
-
-def _basis(p) -> None:
-    p.add_argument("--basis", default=fx.DEFAULT_BASIS, help="GWP basis: AR4, AR5, AR6 or SA2012")
 
 
 class ProgressBar:

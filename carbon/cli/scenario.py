@@ -10,9 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from carbon import boardpack
-from carbon import factors as fx
 from carbon import scenarios as sc
-from carbon.cli import CLIError, add_format, emit, open_store
+from carbon.cli import CLIError, add_basis, add_format, emit, open_store
 
 
 def register(sub) -> None:
@@ -28,7 +27,7 @@ def register(sub) -> None:
                                       "milestone, the first miss and each intervention's appraisal; CSV the "
                                       "trajectory year by year.")
     run.add_argument("scenario", metavar="FILE_OR_NAME", help="a .toml/.json scenario file, or a saved scenario's name")
-    run.add_argument("--basis", default=fx.DEFAULT_BASIS, help="GWP basis: AR4, AR5, AR6 or SA2012")
+    add_basis(run)
     run.add_argument("--targets",
                      help="target set (default the scenario's): NHS Scotland, NHS England, Scotland statutory")
     add_format(run)
@@ -47,7 +46,7 @@ def register(sub) -> None:
     r = sub.add_parser("report", help="the board pack of a scenario: PDF, HTML, CSV numbers or Excel")
     r.add_argument("scenario", metavar="FILE_OR_NAME", help="a .toml/.json scenario file, or a saved scenario's name")
     r.add_argument("--out", required=True, help="pack.pdf, pack.html, numbers.csv or numbers.xlsx")
-    r.add_argument("--basis", default=fx.DEFAULT_BASIS, help="GWP basis: AR4, AR5, AR6 or SA2012")
+    add_basis(r)
     r.add_argument("--targets", help="target set (default the scenario's)")
     r.set_defaults(handler=_report)
 
