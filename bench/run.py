@@ -73,14 +73,13 @@ def _since(start: tuple[float, float]) -> dict:
 # ---------------------------------------------------------------------------------------------
 def part_product(data: Path, factors_csv: Path) -> dict:
     """(a) Fresh temporary store, import the file, footprint by practice and month."""
-    from carbon import factors as fx
-    from carbon import prescribing
+    from carbon import bootstrap, prescribing
 
     with tempfile.TemporaryDirectory(prefix="carbon-bench-") as tmp:
         db = Path(tmp) / "bench.duckdb"
         os.environ["CARBON_DB"] = str(db)
         t0 = time.perf_counter()
-        store = fx.open_store(db)  # migrations, factor library, demo seed: not part of the timing
+        store = bootstrap.open_store(db)  # migrations, factor library, demo seed: not part of the timing
         start = _clock()
         prescribing.import_files(store, [data])
         t2 = time.perf_counter()

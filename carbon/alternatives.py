@@ -16,8 +16,11 @@ shell patterns such as ``car_*``) and what it becomes:
   calls); ``max_distance``: the one-way distance must be at most this (walking or cycling).
 
 Every row carries a source id and a caveat; a swap is shown *where clinically appropriate*, never
-as advice. Savings are the pathway's footprint minus the variant's, per patient and per cohort,
-with the range taken at the same end of both ranges (low minus low, high minus high).
+as advice. This is the one swap engine: a pathway's swaps and a scenario's swap interventions both
+rewrite a line with ``swapped`` and price the change with ``saving``, which footprints the old and
+new lines through the registry of kinds. Savings are the old footprint minus the new, per patient
+and per cohort (or a year), with the range taken at the same end of both ranges (low minus low, high
+minus high); the cost change is the new lines' list price minus the old ones'.
 """
 
 from __future__ import annotations
@@ -29,8 +32,11 @@ from dataclasses import replace
 import pandas as pd
 
 from carbon import factors as fx
+from carbon import kinds
 from carbon import pathways as pw
+from carbon.errors import CarbonError
 from carbon.formatting import co2e, gbp
+from carbon.kinds.anaesthetic import AGENTS
 from carbon.units import UnitError, parse
 
 REMOVE = "remove"
@@ -45,8 +51,8 @@ APPLICABLE_COLUMNS = [
 ]
 
 
-class AlternativeError(ValueError):
-    """A catalogue row that cannot be used, or a swap that does not apply to a pathway."""
+class AlternativeError(CarbonError):
+    """A catalogue row that cannot be used, or a swap that does not apply to a pathway or a scenario line."""
 
 
 def _patterns(text: str) -> list[str]:
@@ -78,15 +84,14 @@ def validate(store) -> list[str]:
     cat = _table(store)
     lib = fx.library(store)
     factor_ids = list(lib.factors.index)
-    from carbon.anaesthetics import AGENTS
-
+    line_kinds = kinds.names("patient")
     problems = []
     for r in cat.itertuples(index=False):  # a catalogue of a few dozen reviewed rows
         where = f"row {r.id}"
-        if r.from_kind not in pw.KINDS:
-            problems.append(f"{where}: from_kind {r.from_kind!r} is not one of {', '.join(pw.KINDS)}")
-        if r.to_kind not in (*pw.KINDS, REMOVE):
-            problems.append(f"{where}: to_kind {r.to_kind!r} is not one of {', '.join((*pw.KINDS, REMOVE))}")
+        if r.from_kind not in line_kinds:
+            problems.append(f"{where}: from_kind {r.from_kind!r} is not one of {', '.join(line_kinds)}")
+        if r.to_kind not in (*line_kinds, REMOVE):
+            problems.append(f"{where}: to_kind {r.to_kind!r} is not one of {', '.join((*line_kinds, REMOVE))}")
         known = AGENTS if r.from_kind in ("anaesthetic", "purchase") else factor_ids
         for pat in _patterns(r.from_factor) or [""]:
             if not fnmatch.filter(known, pat):
@@ -197,30 +202,52 @@ def matches(store, pathway: pw.Pathway, cat: pd.DataFrame | None = None) -> pd.D
 # ---------------------------------------------------------------------------------------------
 # Savings
 # ---------------------------------------------------------------------------------------------
+def saving(store, old: list[pw.Activity], new: list[pw.Activity | None], basis: str,
+           ctx: kinds.Context = kinds.PER_PATIENT) -> pd.DataFrame:
+    """What each swap of a line saves: ``old[i]`` becomes ``new[i]`` (None: removed).
+
+    One row per pair, in order: ``saving_kgCO2e`` with low and high (old minus new at the same end
+    of each range), ``cost_change_gbp`` (new list price minus old; a removal stops the old cost; NaN
+    where a side is not priced), the names, ids and quantity text of both sides, the old line's
+    category, and ``error`` (why a side cannot be computed, e.g. a new factor per something else).
+    """
+    def rows(lines):
+        return [{**{k: getattr(a, k) for k in pw.ACTIVITY_COLUMNS}, "position": i} for i, a in lines]
+
+    def first(fp: pd.DataFrame) -> pd.DataFrame:
+        return fp.drop_duplicates("position").set_index("position")
+
+    idx = pd.Index(range(1, len(old) + 1), name="position")
+    kept = [(i, a) for i, a in enumerate(new, start=1) if a is not None]
+    was = first(kinds.footprint(store, rows(enumerate(old, start=1)), basis, ctx)).reindex(idx)
+    now = first(kinds.footprint(store, rows(kept), basis, ctx)).reindex(idx) if kept else \
+        pd.DataFrame(index=idx, columns=kinds.COLUMNS)
+    removed = pd.Series([a is None for a in new], index=idx)
+    for col in ("kgCO2e", "kgCO2e_low", "kgCO2e_high", "cost_gbp"):
+        now[col] = now[col].astype(float).where(~removed, 0.0)
+    out = pd.DataFrame({
+        "category": was["category"], "old_name": was["factor_name"], "old_ids": was["factor_ids"],
+        "old_text": was["quantity_text"], "new_name": now["factor_name"].where(~removed, "removed"),
+        "new_ids": now["factor_ids"].where(~removed, ""), "new_text": now["quantity_text"].where(~removed, ""),
+        **{f"saving_{c}": was[c].astype(float) - now[c] for c in ("kgCO2e", "kgCO2e_low", "kgCO2e_high")},
+        "cost_change_gbp": now["cost_gbp"] - was["cost_gbp"].astype(float),
+        "error": was["error"].where(was["error"] != "", now["error"].where(~removed, "")).fillna(""),
+    }, index=idx)
+    return out.reset_index(drop=True)
+
+
 def _row_savings(store, pathway: pw.Pathway, basis: str, cat: pd.DataFrame) -> pd.DataFrame:
-    """One row per (swap, position): the saving per patient (kgCO2e, low, high, pounds)."""
+    """One row per (swap, position) that fits and computes: the saving per patient (kgCO2e, low, high,
+    pounds), what it swaps and its caveat."""
     m = matches(store, pathway, cat)
-    fp = pw.footprint(store, pathway, basis)
-    ok = fp.loc[fp["error"] == "", ["position", "factor_name", "kgCO2e", "kgCO2e_low", "kgCO2e_high", "cost_gbp",
-                                    "factor_ids"]]
-    m = m.merge(ok, on="position", how="inner")
     if m.empty:
         return m
-    kept = m[m["new"].notna()].reset_index()
-    probe = pw.footprint(store, pw.Pathway(name="probe", activities=list(kept["new"])), basis)
-    probe.index = kept["index"]
-    new = pd.DataFrame({"new_kg": 0.0, "new_low": 0.0, "new_high": 0.0, "new_cost": 0.0, "new_name": "removed",
-                        "new_ids": "", "new_error": ""}, index=m.index)
-    new.loc[probe.index, ["new_kg", "new_low", "new_high", "new_cost", "new_name", "new_ids", "new_error"]] = (
-        probe[["kgCO2e", "kgCO2e_low", "kgCO2e_high", "cost_gbp", "factor_name", "factor_ids", "error"]].to_numpy())
-    m = m.join(new)
-    m = m[m["new_error"] == ""].copy()
-    m["saving_kgCO2e"] = m["kgCO2e"] - m["new_kg"].astype(float)
-    m["saving_kgCO2e_low"] = m["kgCO2e_low"] - m["new_low"].astype(float)
-    m["saving_kgCO2e_high"] = m["kgCO2e_high"] - m["new_high"].astype(float)
-    m["saving_cost_gbp"] = m["cost_gbp"] - m["new_cost"].astype(float)
-    m["detail"] = ("row " + m["position"].astype(str) + ": " + m["factor_name"] + " → " + m["new_name"].astype(str))
-    m["ids"] = m["factor_ids"] + "," + m["new_ids"].astype(str)
+    s = saving(store, [pathway.activities[p - 1] for p in m["position"]], list(m["new"]), basis)
+    m = pd.concat([m.reset_index(drop=True), s], axis=1)
+    m = m[m["error"] == ""].copy()
+    m["saving_cost_gbp"] = -m["cost_change_gbp"]
+    m["detail"] = "row " + m["position"].astype(str) + ": " + m["old_name"] + " → " + m["new_name"].astype(str)
+    m["ids"] = m["old_ids"] + "," + m["new_ids"].astype(str)
     return m.merge(cat[["id", "group", "name", "caveat", "source", "source_title"]], left_on="swap", right_on="id")
 
 
@@ -353,3 +380,73 @@ def summary(store, basis: str = fx.DEFAULT_BASIS) -> pd.DataFrame:
                     "saving_kgCO2e": 0.0 if b is None else b["saving_kgCO2e"],
                     "cohort_saving_tCO2e": 0.0 if b is None else b["cohort_saving_kgCO2e"] / 1000})
     return pd.DataFrame(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Swaps of a year's volume (scenario interventions)
+# ---------------------------------------------------------------------------------------------
+def scenario_choices(store) -> pd.DataFrame:
+    """The catalogue's swaps a scenario can use: from one factor (or travel mode) to another, or to
+    nothing (``remove``). Agent-to-agent anaesthetic swaps and swaps with a new quantity text (a
+    video call for a journey) change a pathway's activity; in a scenario use a reduction instead."""
+    cat = catalogue(store)
+    ok = (cat["from_kind"].isin(["factor", "travel"]) & cat["to_kind"].isin(["factor", "travel", REMOVE])
+          & (cat["to_quantity"] == "") & (cat["to_duration"] == ""))
+    return cat[ok].reset_index(drop=True)
+
+
+def _volume_swap(alt: pd.Series, from_factor: str) -> str:
+    """The factor a catalogue swap switches from, for a year's volume of it."""
+    if alt["from_kind"] not in ("factor", "travel") or alt["to_kind"] not in ("factor", "travel", REMOVE) \
+            or alt["to_quantity"] or alt["to_duration"]:
+        raise AlternativeError(f"the catalogue swap {alt['id']!r} changes a pathway's activity ({alt['from_kind']} to "
+                               f"{alt['to_kind']}); in a scenario, model it as a reduction of the baseline line")
+    patterns = _patterns(alt["from_factor"])
+    if from_factor:
+        if not any(fnmatch.fnmatchcase(from_factor, pat) for pat in patterns):
+            raise AlternativeError(f"the catalogue swap {alt['id']!r} applies to {' | '.join(patterns)}, "
+                                   f"not {from_factor!r}")
+        return from_factor
+    if len(patterns) == 1 and not any(c in patterns[0] for c in "*?["):
+        return patterns[0]
+    raise AlternativeError(f"the catalogue swap {alt['id']!r} applies to several products ({' | '.join(patterns)}): "
+                           "set from_factor to the one switched from")
+
+
+def volume_saving(store, volume: str, alternative: str = "", from_factor: str = "", to_factor: str = "",
+                  basis: str = fx.DEFAULT_BASIS, catalogue_: pd.DataFrame | None = None) -> dict:
+    """A swap of ``volume`` a year of one product (a scenario intervention at full uptake): a catalogue
+    row by id (``alternative``, with ``from_factor`` where it covers several products, and an optional
+    other ``to_factor``), or simply ``from_factor`` to ``to_factor``.
+
+    Returns category, saving_kgCO2e with low and high, cost_change_gbp (0 unless both sides are
+    priced), caveat, factor_ids and detail. AlternativeError names what does not fit.
+    """
+    if alternative:
+        cat = catalogue(store) if catalogue_ is None else catalogue_
+        cat = cat.set_index("id", drop=False) if "id" in cat.columns and cat.index.name != "id" else cat
+        if alternative not in cat.index:
+            raise AlternativeError(f"no alternative {alternative!r} in the catalogue")
+        swap = cat.loc[alternative].copy()
+        frm = _volume_swap(swap, from_factor)
+        if to_factor and swap["to_kind"] != REMOVE:
+            swap["to_factor"] = to_factor
+    else:
+        swap = pd.Series({"id": "", "name": f"{from_factor} to {to_factor}", "from_kind": "factor", "to_kind": "factor",
+                          "to_factor": to_factor, "quantity_ratio": 1.0, "to_quantity": "", "to_duration": "",
+                          "from_unit": "", "caveat": "", "source": ""})
+        frm = from_factor
+    old = pw.Activity(kind=swap["from_kind"], factor=frm, quantity=str(volume))
+    new = swapped(store, old, swap)
+    s = saving(store, [old], [new], basis, kinds.PER_YEAR).iloc[0]
+    if s["error"]:
+        raise AlternativeError(s["error"])
+    ratio = float(swap["quantity_ratio"])
+    to = "none (removed)" if new is None else new.factor + (f" ({ratio:g} per one switched)" if ratio != 1 else "")
+    cost = s["cost_change_gbp"]
+    return {"category": s["category"], "saving_kgCO2e": float(s["saving_kgCO2e"]),
+            "saving_kgCO2e_low": float(s["saving_kgCO2e_low"]), "saving_kgCO2e_high": float(s["saving_kgCO2e_high"]),
+            "cost_change_gbp": 0.0 if pd.isna(cost) or new is None else float(cost),
+            "caveat": str(swap.get("caveat") or ""),
+            "factor_ids": ",".join(x for x in (frm, "" if new is None else new.factor) if x),
+            "detail": f"{s['old_text']} from {frm} to {to}"}

@@ -1,21 +1,27 @@
-"""One formatter for tonnes, pounds and the equivalence a person can picture.
+"""One formatter for carbon, money and quantities: every page, export and CLI table reads the same.
 
-Every page and export formats carbon and money through here, so "1.2 tCO2e" and "£3,400"
-read the same everywhere.
+``co2e`` picks kgCO2e, tCO2e or ktCO2e by the size of the number, ``gbp`` writes pounds, ``quantity``
+writes a pint quantity to four significant figures with short unit symbols, and ``delta`` writes a
+difference with an ASCII sign for a metric's delta.
 """
 
 from __future__ import annotations
 
 import math
+import re
 
-#: The factor used for "= N miles in an average car" (DESNZ average car, unknown fuel).
-EQUIVALENCE_FACTOR = "car_unknown_average"
+import pint
+
 KM_PER_MILE = 1.609344
+
+
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v))
 
 
 def co2e(kg: float, signed: bool = False) -> str:
     """``12.3 kgCO2e``, ``4.56 tCO2e`` or ``1.2 ktCO2e``: the unit grows with the number."""
-    if kg is None or (isinstance(kg, float) and math.isnan(kg)):
+    if _missing(kg):
         return "–"
     sign = "+" if signed and kg > 0 else ("−" if kg < 0 else "")
     a = abs(kg)
@@ -30,13 +36,48 @@ def co2e(kg: float, signed: bool = False) -> str:
     return sign + text
 
 
+def delta(kg: float) -> str:
+    """A difference in kgCO2e for a metric's delta (``-235.5 kgCO2e``, ``+1.23 tCO2e``).
+
+    Starts with an ASCII minus when negative: Streamlit reads the sign from the text, and the
+    typographic minus of ``co2e`` would show a saving as an increase (up arrow, red).
+    """
+    return co2e(kg, signed=True).replace("\N{MINUS SIGN}", "-", 1)
+
+
 def gbp(pounds: float, signed: bool = False) -> str:
     """``£1,234`` (pence shown below £100)."""
-    if pounds is None or (isinstance(pounds, float) and math.isnan(pounds)):
+    if _missing(pounds):
         return "–"
     sign = "+" if signed and pounds > 0 else ("−" if pounds < 0 else "")
     a = abs(pounds)
     return sign + (f"£{a:,.2f}" if a < 100 else f"£{a:,.0f}")
+
+
+def number(x: float) -> str:
+    """A figure in the arithmetic shown to people: whole numbers from 10,000, else 4 significant figures."""
+    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:,.4g}"
+
+
+_UNIT_FIXES = ((re.compile(r"\bml\b"), "mL"), (re.compile(r"\bl\b"), "L"))
+
+
+def unit(u) -> str:
+    """A unit's short symbol as people write it (litres as ``L``, millilitres as ``mL``)."""
+    text = f"{u:~P}"
+    for pattern, repl in _UNIT_FIXES:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def quantity(q: pint.Quantity) -> str:
+    """A quantity for the arithmetic shown to people: ``number`` and ``unit`` (``50.3 g``, ``7.2 L``)."""
+    return f"{number(float(q.magnitude))} {unit(q.units)}".strip()
+
+
+def magnitude(q: pint.Quantity) -> str:
+    """A quantity's number alone, four significant figures (for a range beside its unit)."""
+    return f"{q.magnitude:,.4g}"
 
 
 def car_miles(kg: float, car_kg_per_km: float) -> float:

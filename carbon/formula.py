@@ -14,6 +14,7 @@ from typing import Callable
 
 import pint
 
+from carbon.errors import CarbonError
 from carbon.units import Q_, UnitError, parse
 
 _BINOPS = {
@@ -28,7 +29,7 @@ FUNCTIONS = ("gwp", "q")
 SELF = "published"
 
 
-class FormulaError(ValueError):
+class FormulaError(CarbonError):
     """A formula that cannot be parsed or evaluated."""
 
 

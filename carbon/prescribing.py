@@ -36,7 +36,6 @@ import pandas as pd
 
 from carbon import factors as fx
 from carbon import variation
-from carbon.travel import car_equivalent
 from carbon.store import Store
 from carbon.units import UnitError, convert, parse
 
@@ -862,11 +861,6 @@ def coverage(store: Store) -> dict:
 def imports(store: Store) -> pd.DataFrame:
     """The import log, newest first."""
     return store.df("SELECT id, file, format, rows_kept, months, imported_at FROM rx_import ORDER BY id DESC")
-
-
-def equivalence(store: Store, kg: float) -> str:
-    """``= N miles in an average car`` for ``kg`` kgCO2e (``travel.car_equivalent``)."""
-    return car_equivalent(store, kg)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,30 +1,27 @@
-"""Patient and staff travel: a journey by a mode, and a service's travel against virtual consultations.
+"""Patient and staff travel: one journey by a mode, and a service's travel against virtual consultations.
 
-Travel factors are DESNZ company-reporting figures (kgCO2e per vehicle-km or per passenger-km, or
-the same per mile), published on AR5 and not re-based: they mix CO2, CH4 and N2O. A distance in
-miles or km converts through pint; a vehicle-km factor is shared among its ``occupancy``
-(a car with two patients in it counts half to each), while a passenger-km factor already is per person.
+The arithmetic is the ``travel`` kind (``carbon.kinds.travel``: DESNZ factors per vehicle-km or
+passenger-km, shared among a vehicle's occupants, a one-way journey at most once round the Earth);
+this module is the calculator of one journey, the pickers' list of modes, and a service's year.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
-import pint
 
 from carbon import factors as fx
-from carbon import formatting
-from carbon.units import UnitError, convert, denominator, parse, ureg
+from carbon import kinds
+from carbon.kinds.travel import TravelError, per_km
+from carbon.kinds.travel import distance as distance_km
+from carbon.units import UnitError, convert, parse
+
+__all__ = ["TravelError", "TravelResult", "journey", "modes", "service", "service_summary"]
 
 #: Ids that are not a way of travelling by themselves (upstream fuel, fuel-only Scope 1 rows)
 #: or are a per-mile duplicate of a per-km row: kept out of the pickers, still usable by id.
 _NOT_PICKED = ("_wtt", "_scope1", "_per_mile", "_no_rf")
-
-
-class TravelError(ValueError):
-    """A mode, distance or share the calculator cannot use; the message says what to type."""
 
 
 @dataclass
@@ -48,53 +45,6 @@ class TravelResult:
         return asdict(self)
 
 
-#: Once round the Earth at the equator (WGS 84): no one-way journey to care is longer, so a
-#: distance above it is a typing error ('18e6 mile'), not a journey.
-EARTH_CIRCUMFERENCE_KM = 40_075
-
-
-def _distance(text, what: str) -> pint.Quantity:
-    """A distance in km; a bare number, a wrong dimension or more than once round the Earth is a
-    clear error."""
-    try:
-        q = parse(text)
-    except UnitError as exc:
-        try:  # distance units are all lower case: '18 Miles' and '30 KM' mean '18 miles' and '30 km'
-            q = parse(text.lower()) if isinstance(text, str) else None
-        except UnitError:
-            q = None
-        if q is None:
-            raise TravelError(f"{what}: {exc}") from None
-    if q.unitless:
-        raise TravelError(f"{what}: {text!r} has no unit; write e.g. '20 mile' or '32 km'")
-    try:
-        q = convert(q, "km", what)
-    except UnitError:
-        raise TravelError(f"{what}: {text!r} is not a distance and cannot be converted to km; "
-                          "write e.g. '20 mile' or '32 km'") from None
-    if math.isnan(q.magnitude):
-        raise TravelError(f"{what}: {text!r} is not a number; write e.g. '20 mile' or '32 km'")
-    if q.magnitude < 0:
-        raise TravelError(f"{what}: {text!r} cannot be negative")
-    if q.magnitude > EARTH_CIRCUMFERENCE_KM:
-        raise TravelError(f"{what}: {text!r} is more than once round the Earth ({EARTH_CIRCUMFERENCE_KM:,} km); "
-                          "check the figure and its unit")
-    return q
-
-
-def _travel_row(lib: fx.Library, mode: str) -> pd.Series:
-    if mode not in lib.factors.index:
-        raise TravelError(f"unknown travel mode {mode!r}; see `carbon factors list --category travel`")
-    row = lib.factors.loc[mode]
-    if denominator(row["unit"]).dimensionality != ureg.km.dimensionality:
-        raise TravelError(f"{mode} ({row['unit']}) is not a per-distance travel factor")
-    return row
-
-
-def _is_vehicle(unit: str) -> bool:
-    return "vehicle" in str(unit)
-
-
 def journey(store, mode: str, distance, return_trip: bool = False, occupancy=None,
             basis: str = fx.DEFAULT_BASIS) -> TravelResult:
     """kgCO2e of one person's journey of ``distance`` (``"18 mile"``, ``"28.968 km"``) by ``mode``.
@@ -104,85 +54,30 @@ def journey(store, mode: str, distance, return_trip: bool = False, occupancy=Non
     vehicle-km factor; it is refused for a passenger-km factor, which is already per person.
     """
     lib = fx.library(store)
-    row = _travel_row(lib, mode)
-    one_way = _distance(distance, f"distance by {mode}")
-    legs = 2 if return_trip else 1
-    km = one_way * legs
-    vehicle = _is_vehicle(row["unit"])
-    if occupancy is None:
-        occ = 1.0
-    else:
-        try:
-            occ = float(occupancy)
-        except (TypeError, ValueError):
-            raise TravelError(f"occupancy {occupancy!r} is not a number of people") from None
-        if not occ >= 1:
-            raise TravelError(f"occupancy {occupancy!r} must be at least 1 person")
-        if not vehicle and occ != 1:
-            raise TravelError(f"{mode} is already per passenger ({row['unit']}); occupancy applies only to "
-                              "per-vehicle factors such as car_petrol_average")
-    r = lib.quantity(mode, basis)
-    factor_km = r.value.to(ureg.kgCO2e / ureg.km)
-    co2e = (factor_km * km / occ).to("kgCO2e")
-    lo = (r.low.to(factor_km.units) * km / occ).to("kgCO2e")
-    hi = (r.high.to(factor_km.units) * km / occ).to("kgCO2e")
-    used = r.basis_used or basis
-    steps = [
-        f"Distance = {_num(one_way.to('km').magnitude)} km{' x 2 (return)' if legs == 2 else ' (one way)'}"
-        f" = {_num(km.magnitude)} km ({_num(km.to('mile').magnitude)} miles).",
-        f"Factor: {row['name']} = {_num(r.value.magnitude)} {row['unit']}"
-        + (f" = {_num(factor_km.magnitude)} kgCO2e per km" if "mile" in str(row["unit"]) else "")
-        + f" (DESNZ figures are published on {used} and not re-based).",
-        f"Footprint = {_num(km.magnitude)} km x {_num(factor_km.magnitude)} kgCO2e/km"
-        + (f" ÷ {occ:g} people in the vehicle" if vehicle else "")
-        + f" = {_num(co2e.magnitude)} kgCO2e per {'person' if vehicle and occ != 1 else 'traveller'}.",
-    ]
-    if vehicle and occupancy is None:
-        steps.append("The whole vehicle is counted against this traveller (occupancy 1); "
-                     "set the occupancy to share it.")
+    if basis not in lib.bases.index:
+        raise TravelError(f"unknown GWP basis {basis!r}; choose one of {', '.join(sorted(lib.bases.index))}")
+    k = kinds.get("travel")
+    row = {"kind": "travel", "factor": mode, "quantity": "1", "distance": distance, "return_trip": return_trip,
+           "occupancy": occupancy}
+    parsed = pd.DataFrame([{"position": 1, **k.parse(lib, row, kinds.PER_PATIENT)}])
+    r = k.compute(store, lib, parsed, basis, kinds.PER_PATIENT).iloc[0]
+    p = parsed.iloc[0]
     return TravelResult(
-        mode=mode, mode_name=str(row["name"]), distance_km=float(km.magnitude), kgCO2e=float(co2e.magnitude),
-        kgCO2e_low=float(lo.magnitude), kgCO2e_high=float(hi.magnitude), gwp_basis=used, factor_ids=[mode],
-        steps=steps, occupancy=occ, per="vehicle" if vehicle else "passenger",
+        mode=mode, mode_name=str(r["factor_name"]), distance_km=float(r["amount"]), kgCO2e=float(r["kgCO2e"]),
+        kgCO2e_low=float(r["kgCO2e_low"]), kgCO2e_high=float(r["kgCO2e_high"]), gwp_basis=str(r["gwp_basis"]),
+        factor_ids=[mode], steps=str(r["steps"]).split("\n"), occupancy=float(p["occupancy"]),
+        per="vehicle" if p["vehicle"] else "passenger",
     )
-
-
-def _num(x: float) -> str:
-    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:,.4g}"
 
 
 def modes(store, basis: str = fx.DEFAULT_BASIS, all_rows: bool = False) -> pd.DataFrame:
     """Travel factors for pickers: id, name, unit, per ('vehicle' or 'passenger'), kgCO2e_per_km
     (and its low/high) on ``basis``. Upstream-only, fuel-only and per-mile duplicate rows are left
     out unless ``all_rows``."""
-    df = fx.resolved(store, basis)
-    df = df[df["category"] == "travel"].copy()
-    km_per_unit = _km_per(df["per"])
-    df = df[km_per_unit.notna()].copy()
-    km_per_unit = km_per_unit[df.index]
+    df = per_km(store, basis).drop(columns="value")
     if not all_rows:
         df = df[~df["id"].str.contains("|".join(_NOT_PICKED), regex=True)]
-        km_per_unit = km_per_unit[df.index]
-    out = pd.DataFrame({
-        "id": df["id"], "name": df["name"], "unit": df["unit"],
-        "per": df["unit"].str.contains("vehicle").map({True: "vehicle", False: "passenger"}),
-        "kgCO2e_per_km": df["kgCO2e_per"] / km_per_unit,
-        "kgCO2e_per_km_low": df["kgCO2e_per_low"] / km_per_unit,
-        "kgCO2e_per_km_high": df["kgCO2e_per_high"] / km_per_unit,
-        "gwp_basis": df["basis_used"].fillna(basis),
-    })
-    return out.reset_index(drop=True)
-
-
-def _km_per(per: pd.Series) -> pd.Series:
-    """km in one ``per`` unit (vehicle_mile -> 1.609...), NaN where ``per`` is not a distance."""
-    table = {}
-    for u in per.dropna().unique():  # a handful of distinct unit names, not rows
-        try:
-            table[u] = float(ureg.Quantity(1, u).to("km").magnitude)
-        except Exception:
-            table[u] = float("nan")
-    return per.map(table).astype(float)
+    return df.reset_index(drop=True)
 
 
 def _fraction(value, what: str) -> float:
@@ -253,7 +148,7 @@ def service(store, appointments, mode_shares, distance, virtual_share, basis: st
         gap = (1 - share.sum()) * 100
         raise TravelError(f"mode shares add up to {share.sum() * 100:.1f} %, not 100 %: "
                           + (f"{gap:.1f} % of patients have no mode" if gap > 0 else f"{-gap:.1f} % too many"))
-    one_way = _distance(distance, "average distance to the appointment")
+    one_way = distance_km(distance, "average distance to the appointment")
     trip_km = float(one_way.magnitude) * (2 if return_trip else 1)
 
     table = modes(store, basis, all_rows=True).set_index("id")
@@ -286,12 +181,6 @@ def service(store, appointments, mode_shares, distance, virtual_share, basis: st
         "kgCO2e_low": saved[1], "kgCO2e_high": saved[2], "factor_ids": ", ".join(share.index),
     }])
     return pd.concat([df, saving], ignore_index=True)
-
-
-def car_equivalent(store, kg: float, basis: str = fx.DEFAULT_BASIS) -> str:
-    """``= 120 miles in an average car`` for ``kg`` kgCO2e (DESNZ average car, unknown fuel)."""
-    r = fx.library(store).quantity(formatting.EQUIVALENCE_FACTOR, basis)
-    return formatting.car_equivalence(kg, float(r.value.to(ureg.kgCO2e / ureg.km).magnitude))
 
 
 def service_summary(df: pd.DataFrame) -> dict:

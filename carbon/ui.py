@@ -5,15 +5,20 @@ This is the only module of ``carbon`` that imports streamlit. It computes nothin
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
+from carbon import bootstrap
 from carbon import factors as fx
+from carbon.errors import CarbonError
+from carbon.reports import to_csv
 from carbon.store import StoreLockedError, db_path
 
 
 @st.cache_resource(show_spinner="Opening the database…")
 def _store(path: str):
-    return fx.open_store(path)
+    return bootstrap.open_store(path)
 
 
 def store():
@@ -24,8 +29,7 @@ def store():
         st.error(str(exc))
         st.stop()
     except fx.LibraryError as exc:
-        st.error("The factor library in factors/ has problems, so the app cannot start:")
-        st.code("\n".join(str(p) for p in exc.problems[:30]))
+        show_error(exc, "The factor library in factors/ has problems, so the app cannot start")
         st.stop()
 
 
@@ -86,8 +90,27 @@ def who() -> str:
     return (st.session_state.get("who") or "").strip()
 
 
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def plain(text) -> str:
+    """Text to show as it is: markdown characters escaped, so a name or a message never becomes a link."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def show_error(exc: Exception, intro: str = "") -> None:
+    """An engine error the same way on every page: the headline, then each problem on its own line."""
+    lines = exc.lines() if isinstance(exc, CarbonError) else [str(exc)]
+    head = intro or (exc.headline[:1].upper() + exc.headline[1:] if isinstance(exc, CarbonError) and exc.headline
+                     else "")
+    if len(lines) == 1 and not head:
+        st.error(plain(lines[0]))
+    elif len(lines) == 1:
+        st.error(f"{plain(head)}: {plain(lines[0])}")
+    else:
+        st.error((plain(head) + ":\n\n" if head else "") + "\n".join(f"- {plain(line)}" for line in lines))
+
+
 def download_csv(label: str, df, file_name: str, key: str | None = None) -> None:
     """A download button for a frame as spreadsheet-safe CSV."""
-    from carbon.reports import to_csv
-
     st.download_button(label, to_csv(df), file_name=file_name, mime="text/csv", key=key)

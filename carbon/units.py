@@ -12,7 +12,11 @@ activity's distance in miles or km converts to it.
 
 from __future__ import annotations
 
+import difflib
+
 import pint
+
+from carbon.errors import CarbonError
 
 ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 Q_ = ureg.Quantity
@@ -59,7 +63,7 @@ CO2E = ureg.kgCO2e
 CO2E_DIM = ureg.kgCO2e.dimensionality
 
 
-class UnitError(ValueError):
+class UnitError(CarbonError):
     """A quantity or unit that cannot be read, or cannot become the unit it must."""
 
 
@@ -151,8 +155,6 @@ def _reason(exc: Exception) -> str:
 
 def _unknown(name: str) -> str:
     """'inhalr' is not a unit this calculator knows (did you mean 'inhaler'?)."""
-    import difflib
-
     near = difflib.get_close_matches(name, list(ureg._units), n=1, cutoff=0.75)
     hint = f" (did you mean {near[0]!r}?)" if near else ""
     return f"{name!r} is not a unit this calculator knows{hint}"

@@ -6,7 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from carbon import alternatives as al
-from carbon import charts, ui
+from carbon import charts, equivalence, ui
 from carbon import pathways as pw
 from carbon.formatting import co2e, gbp
 
@@ -51,7 +51,7 @@ if upload is not None and S.get("pw_imported") != upload.file_id:
     try:
         _open(pw.from_file(upload.getvalue(), upload.name), f"Imported {upload.name}: not saved yet.")
     except pw.PathwayError as exc:
-        st.error("That file cannot be imported: " + "; ".join(exc.problems))
+        ui.show_error(exc, "That file cannot be imported")
 elif S.get("pw_loaded") != pick:
     _open(pw.load(store, pick))
 S["pw_loaded"] = pick
@@ -86,7 +86,7 @@ edited = st.data_editor(
     column_config={
         "stage": "Stage",
         "activity": "Activity",
-        "kind": st.column_config.SelectboxColumn("Kind", options=list(pw.KINDS), default="factor", required=True),
+        "kind": st.column_config.SelectboxColumn("Kind", options=list(pw.kind_labels()), default="factor", required=True),
         "factor": st.column_config.TextColumn("Factor", help="A factor id (see the Factor library page), an "
                                               "anaesthetic agent or a travel mode"),
         "quantity": st.column_config.TextColumn("Quantity", help="With a unit: '2 inhaler/month', '3 appointment', "
@@ -117,10 +117,10 @@ if problems:
 m1, m2, m3 = st.columns(3)
 m1.metric("Per patient", co2e(t["kgCO2e"]), help="Central figure; the range comes from the factors' published ranges.")
 m1.caption(f"range {co2e(t['kgCO2e_low'])} to {co2e(t['kgCO2e_high'])}")
-m1.caption(pw.equivalence(store, t["kgCO2e"], basis))
+m1.caption(equivalence.car(store, t["kgCO2e"], basis))
 m2.metric(f"Per year ({t['cohort']:,.0f} patients)", co2e(t["cohort_kgCO2e"]))
 m2.caption(f"range {co2e(t['cohort_kgCO2e_low'])} to {co2e(t['cohort_kgCO2e_high'])}")
-m2.caption(pw.equivalence(store, t["cohort_kgCO2e"], basis))
+m2.caption(equivalence.car(store, t["cohort_kgCO2e"], basis))
 m3.metric("Cost per patient", gbp(t["cost_gbp"]) if t["priced_rows"] else "not priced",
           help="Only rows whose factor has a price in factors/prices.csv are costed.")
 m3.caption(f"{t['priced_rows']} of {t['rows']} rows priced; per year {gbp(t['cohort_cost_gbp'])}")
@@ -179,7 +179,7 @@ else:
     st.warning(f"{al.join_caveats([row['caveat']])} (Source: {row['source_title']}.)")
     st.caption(row["detail"])
     st.markdown(f"For {t['cohort']:,.0f} patients a year this saves **{co2e(row['cohort_saving_kgCO2e'])}** a year "
-                f"{pw.equivalence(store, row['cohort_saving_kgCO2e'], basis)}.")
+                f"{equivalence.car(store, row['cohort_saving_kgCO2e'], basis)}.")
     st.caption("Pounds saved: negative where the swap costs more; blank where a product has no price.")
     if problems:
         st.info("Fix the rows with a problem before creating a variant.")
@@ -199,8 +199,7 @@ with b1:
         try:
             saved = pw.save(store, work, ui.who(), basis, opened=base)
         except pw.PathwayError as exc:
-            for p in exc.problems:
-                st.error(p)
+            ui.show_error(exc)
         else:
             S["pw_pending"] = saved.name
             S.pop("pw_loaded", None)
@@ -215,8 +214,7 @@ with b2:
                 store, replace(work, name=new_name.strip()), ui.who(), basis, opened=replace(base, name=""))
         except pw.PathwayError as exc:
             copy = None
-            for p in exc.problems:
-                st.error(p)
+            ui.show_error(exc)
         else:
             if copy is None:
                 st.error(f"There is already a pathway called “{new_name.strip()}”; choose another name.")

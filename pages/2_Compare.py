@@ -3,7 +3,7 @@ and what drives the gap between them."""
 
 import streamlit as st
 
-from carbon import charts, ui
+from carbon import charts, equivalence, formatting, ui
 from carbon import pathways as pw
 from carbon.formatting import co2e, gbp
 
@@ -35,11 +35,11 @@ unit = "kgCO2e per year (cohort)" if cohort else "kgCO2e per patient"
 cols = st.columns(len(paths))
 for col, r in zip(cols, table.to_dict("records")):
     col.metric(r["pathway"], co2e(r[f"{prefix}kgCO2e"]),
-               delta=None if r["pathway"] == chosen[0] else pw.delta_text(r[f"{prefix}difference_kgCO2e"]),
+               delta=None if r["pathway"] == chosen[0] else formatting.delta(r[f"{prefix}difference_kgCO2e"]),
                delta_color="inverse")
     col.caption(f"range {co2e(r[f'{prefix}kgCO2e_low'])} to {co2e(r[f'{prefix}kgCO2e_high'])}; "
                 f"cost {gbp(r[f'{prefix}cost_gbp'])} (priced rows only); {r['cohort']:,.0f} patients a year")
-    col.caption(pw.equivalence(store, r[f"{prefix}kgCO2e"], basis))
+    col.caption(equivalence.car(store, r[f"{prefix}kgCO2e"], basis))
 
 st.altair_chart(charts.pathway_totals(table, f"{prefix}kgCO2e", unit), width="stretch")
 

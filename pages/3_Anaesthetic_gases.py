@@ -4,7 +4,7 @@ with TIVA and regional anaesthesia as the lower-carbon alternatives where clinic
 import streamlit as st
 
 from carbon import anaesthetics as an
-from carbon import charts, travel, ui
+from carbon import charts, equivalence, ui
 
 store = ui.setup()
 basis = ui.basis()
@@ -27,7 +27,7 @@ def show_result(r: an.AnaestheticResult, when: str = "") -> None:
     elif text["gas"]:
         c2.metric(f"Gas delivered{when}", text["gas"])
     c3.metric(f"Agent released{when}", text["mass"])
-    st.markdown(f"**{text['carbon']}** (range {text['range']}) {travel.car_equivalent(store, r.kgCO2e, basis)}.")
+    st.markdown(f"**{text['carbon']}** (range {text['range']}) {equivalence.car(store, r.kgCO2e, basis)}.")
     with st.expander("How was this calculated?"):
         for line in r.steps:
             st.markdown(f"- {line}")

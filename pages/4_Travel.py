@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from carbon import charts, travel, ui
+from carbon import charts, equivalence, travel, ui
 from carbon.formatting import co2e
 
 store = ui.setup()
@@ -41,7 +41,7 @@ else:
     m1, m2 = st.columns(2)
     m1.metric("Carbon per traveller", co2e(trip.kgCO2e),
               help=f"range {co2e(trip.kgCO2e_low)} to {co2e(trip.kgCO2e_high)} (from the factor's published range)")
-    m1.caption(travel.car_equivalent(store, trip.kgCO2e, basis))
+    m1.caption(equivalence.car(store, trip.kgCO2e, basis))
     m2.metric("Distance travelled", f"{trip.distance_km:,.1f} km", help="Both ways for a return journey.")
     with st.expander("How was this calculated?"):
         for line in trip.steps:
@@ -89,7 +89,7 @@ else:
     t3.metric("If every appointment were face to face", co2e(totals["all_face_to_face_kgCO2e"]))
     st.markdown(
         f"Virtual appointments save **{co2e(totals['saving_kgCO2e'])}** a year "
-        f"{travel.car_equivalent(store, totals['saving_kgCO2e'], basis)}."
+        f"{equivalence.car(store, totals['saving_kgCO2e'], basis)}."
     )
     st.caption(
         "Where clinically appropriate: a virtual appointment suits some reviews and not others (examination, "

@@ -3,7 +3,7 @@ practices that stand out for their size, and what switching would save where cli
 
 import streamlit as st
 
-from carbon import charts, ui
+from carbon import charts, equivalence, ui
 from carbon import prescribing as rx
 from carbon.formatting import co2e, gbp
 
@@ -116,7 +116,7 @@ m2.metric("Inhalers", f"{tot['inhalers']:,.0f}", help=f"{tot['items']:,.0f} item
 m3.metric("Low-carbon share", f"{tot['low_carbon_share'] or 0:.0%}", help="dry-powder and soft-mist inhalers")
 m4.metric("Cost", gbp(tot["cost_gbp"]))
 st.markdown(f"**{co2e(tot['kgCO2e'])}** from {tot['practices']:,} practices in {tot['boards']:,} boards over "
-            f"{tot['months']} month(s) {rx.equivalence(store, tot['kgCO2e'])}.")
+            f"{tot['months']} month(s) {equivalence.car(store, tot['kgCO2e'], basis)}.")
 st.caption(f"Coverage: {cov['items_share']:.1%} of inhaler items and {cov['cost_share']:.1%} of inhaler cost are "
            f"mapped to a factor; {cov['unmapped_codes']} code(s) are not, and their items are counted as "
            "unmapped, never as zero.")
@@ -180,8 +180,8 @@ low, high = co2e(sw.totals["saving_switch_kgCO2e_low"]), co2e(sw.totals["saving_
 s3.metric(f"Switching {pct}%: saving", co2e(sw.totals["saving_switch_kgCO2e"]), help=f"range {low} – {high}")
 s4.metric(f"Switching {pct}%: cost change", gbp(sw.totals["cost_change_switch_gbp"], signed=True))
 st.markdown(f"Switching {pct}% would save **{co2e(sw.totals['saving_switch_kgCO2e'])}** "
-            f"{rx.equivalence(store, sw.totals['saving_switch_kgCO2e'])}; every practice matching the best quartile, "
-            f"**{co2e(sw.totals['saving_benchmark_kgCO2e'])}** {rx.equivalence(store, sw.totals['saving_benchmark_kgCO2e'])}. "
+            f"{equivalence.car(store, sw.totals['saving_switch_kgCO2e'], basis)}; every practice matching the best quartile, "
+            f"**{co2e(sw.totals['saving_benchmark_kgCO2e'])}** {equivalence.car(store, sw.totals['saving_benchmark_kgCO2e'], basis)}. "
             "Cost change: + is dearer, − is cheaper.")
 st.altair_chart(charts.ranked_bars(sw.by_board, "board", "saving_switch_tCO2e", f"tCO2e saved by switching {pct}%"),
                 width="stretch", key="rx_switch_chart")

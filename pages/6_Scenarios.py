@@ -3,7 +3,7 @@ money, save versions, and compare scenarios on one chart."""
 
 import streamlit as st
 
-from carbon import boardpack, charts, travel, ui
+from carbon import boardpack, charts, equivalence, ui
 from carbon import finance as fin
 from carbon import scenarios as sc
 from carbon import targets as tg
@@ -95,14 +95,14 @@ with build_tab:
     st.markdown("**Baseline: emissions in the baseline year**")
     st.caption(
         "Each line is one of: `manual` (a reported figure, amount like `18000 tCO2e`), `factor` (a library factor × "
-        "a year's activity, e.g. `ventolin_evohaler` and `180000 inhaler`), `anaesthetic` (an agent and what was "
+        "a year's activity, e.g. `ventolin_evohaler` and `180000 inhaler`), `purchase` (an agent and what was "
         "bought, e.g. `sevoflurane`, `2400 bottle`), `travel` (a travel mode and a year's distance), `pathway` (a "
         "saved pathway's name and patients a year) or `prescribing` (a board code or name from the imported data, "
         "blank for all).")
     lines = st.data_editor(
         tables["lines"], num_rows="dynamic", hide_index=True, width="stretch", key=f"sc_lines_{rev}",
         column_config={
-            "kind": st.column_config.SelectboxColumn("Kind", options=list(sc.LINE_KINDS), required=True),
+            "kind": st.column_config.SelectboxColumn("Kind", options=sc.line_kinds(), required=True),
             "label": st.column_config.TextColumn("Label", required=True, width="medium"),
             "category": "Category", "ref": "Factor / agent / mode / pathway / board", "amount": "Amount a year",
             "low": "Low", "high": "High", "return_trip": "Return trip",
@@ -170,7 +170,7 @@ with result_tab:
         final = tg.gap_at(pack.assessment.gaps, "total")
         m = st.columns(3)
         m[0].metric(f"Emissions in {h['baseline_year']}", co2e(h["baseline_kg"]) + " a year")
-        m[0].caption(travel.car_equivalent(store, h["baseline_kg"], basis) + " a year")
+        m[0].caption(equivalence.car(store, h["baseline_kg"], basis) + " a year")
         m[1].metric(f"Emissions in {h['end_year']}", co2e(h["end_kg"]) + " a year",
                     help=f"range {co2e(h['end_low_kg'])} – {co2e(h['end_high_kg'])}")
         m[1].caption(f"with no action: {co2e(h['end_no_action_kg'])} a year")
@@ -203,7 +203,7 @@ with money_tab:
         money = pack.money
         m = st.columns(3)
         m[0].metric("Abated over the appraisal period", co2e(money["abated_kg"]))
-        m[0].caption(travel.car_equivalent(store, money["abated_kg"], basis))
+        m[0].caption(equivalence.car(store, money["abated_kg"], basis))
         m[1].metric("Net present cost", gbp(money["npc_gbp"]))
         m[2].metric("Cost per tCO2e abated", gbp(money["cost_per_tCO2e"]))
         _table(boardpack.tables(pack)["Interventions"], "sc_appraisal")

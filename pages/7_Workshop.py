@@ -9,7 +9,7 @@ from itertools import cycle
 
 import streamlit as st
 
-from carbon import boardpack, charts, travel, ui
+from carbon import boardpack, charts, equivalence, pack_files, ui
 from carbon import scenarios as sc
 from carbon import targets as tg
 from carbon.formatting import co2e, gbp
@@ -69,7 +69,7 @@ m[1].caption(f"{pack.equivalence} a year")
 if final is not None:
     m[2].metric(f"Gap to {target_set}'s {final['year']} target", co2e(final["gap_kg"]),
                 help="Projected minus target, tCO2e a year (zero or below: met)")
-    m[2].caption("Met." if final["met"] else travel.car_equivalent(store, final["gap_kg"], basis) + " a year")
+    m[2].caption("Met." if final["met"] else equivalence.car(store, final["gap_kg"], basis) + " a year")
 else:
     m[2].metric("Gap to target", "–", help="No milestone of this set falls in the scenario's years")
 m[3].metric("Net present cost", gbp(money["npc_gbp"]), help="Discounted (HM Treasury Green Book unless set)")
@@ -119,10 +119,10 @@ st.caption("For the settings on screen: charts, tables, assumptions and the sour
 d = st.columns(5)
 stem = "board_pack"
 files = [  # built only when clicked; no rerun on a click, so one download never spoils the next
-    ("Board pack (PDF)", partial(boardpack.to_pdf, pack), f"{stem}.pdf", "application/pdf", "ws_pdf"),
-    ("Board pack (HTML)", partial(boardpack.to_html, pack), f"{stem}.html", "text/html", "ws_html"),
-    ("Numbers (CSV)", partial(boardpack.to_numbers_csv, pack), f"{stem}_numbers.csv", "text/csv", "ws_csv"),
-    ("Numbers (Excel)", partial(boardpack.to_xlsx, pack), f"{stem}_numbers.xlsx",
+    ("Board pack (PDF)", partial(pack_files.to_pdf, pack), f"{stem}.pdf", "application/pdf", "ws_pdf"),
+    ("Board pack (HTML)", partial(pack_files.to_html, pack), f"{stem}.html", "text/html", "ws_html"),
+    ("Numbers (CSV)", partial(pack_files.to_numbers_csv, pack), f"{stem}_numbers.csv", "text/csv", "ws_csv"),
+    ("Numbers (Excel)", partial(pack_files.to_xlsx, pack), f"{stem}_numbers.xlsx",
      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "ws_xlsx"),
     ("These settings (TOML)", sc.export(current), "workshop_scenario.toml", "application/toml", "ws_toml"),
 ]

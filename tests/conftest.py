@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from carbon import bootstrap
 from carbon import factors as fx
 from carbon.store import Store
 
@@ -37,7 +38,7 @@ def db_path(seeded_db, tmp_path, monkeypatch) -> Path:
 @pytest.fixture
 def store(db_path) -> Store:
     """The process-wide store on this test's database, library loaded."""
-    return fx.open_store(db_path)
+    return bootstrap.open_store(db_path)
 
 
 @pytest.fixture

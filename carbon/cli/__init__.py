@@ -15,6 +15,7 @@ import sys
 
 import pandas as pd
 
+from carbon.errors import CarbonError
 from carbon.reports import to_csv
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
@@ -47,7 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     except CLIError as exc:
         print(f"carbon: {exc}", file=sys.stderr)
         return exc.code
-    except (ValueError, KeyError, LookupError) as exc:  # UnitError, LibraryError, FactorNotFound, ...
+    except CarbonError as exc:  # every engine error: its headline, then one problem a line
+        lines = exc.lines()
+        print(f"carbon: {exc.headline + ':' if exc.headline else lines[0]}", file=sys.stderr)
+        for extra in (lines if exc.headline else lines[1:])[:40]:
+            print(f"  {extra}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (ValueError, KeyError, LookupError) as exc:
         msg = str(exc).strip().splitlines()
         print(f"carbon: {msg[0] if msg else type(exc).__name__}", file=sys.stderr)
         for extra in msg[1:20]:
@@ -62,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def open_store(args):
     """The store named by ``--db`` (or the default), migrated and with the library loaded."""
-    from carbon.factors import open_store as _open
+    from carbon.bootstrap import open_store as _open  # here, not at the top: `carbon --help` needs no engine
 
     return _open(getattr(args, "db", None))
 
@@ -73,7 +80,7 @@ def add_format(p: argparse.ArgumentParser, choices=("table", "csv", "json"), def
 
 def add_basis(p: argparse.ArgumentParser) -> None:
     """The ``--basis`` option every command that resolves factors takes."""
-    from carbon.factors import DEFAULT_BASIS
+    from carbon.library import DEFAULT_BASIS  # here, not at the top: `carbon --help` needs no engine
 
     p.add_argument("--basis", default=DEFAULT_BASIS, help="GWP basis: AR4, AR5, AR6 or SA2012")
 

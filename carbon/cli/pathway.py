@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from carbon import alternatives as al
+from carbon import equivalence
 from carbon import pathways as pw
 from carbon.cli import CLIError, add_basis, add_format, emit, open_store
 
@@ -82,7 +83,7 @@ def _footprint(args) -> int:
     out = {"pathway": p.name, "cohort": p.cohort, **{k: t[k] for k in (
         "kgCO2e", "kgCO2e_low", "kgCO2e_high", "cost_gbp", "cohort_kgCO2e", "cohort_kgCO2e_low",
         "cohort_kgCO2e_high", "cohort_cost_gbp", "priced_rows", "gwp_basis", "factor_ids")},
-        "equivalence": pw.equivalence(store, t["kgCO2e"], args.basis)}
+        "equivalence": equivalence.car(store, t["kgCO2e"], args.basis)}
     if args.format == "json":
         out["activities"] = fp[ROW_COLUMNS].to_dict("records")
         emit(out, "json")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from carbon import boardpack
+from carbon import boardpack, pack_files
 from carbon import scenarios as sc
 from carbon.cli import CLIError, add_basis, add_format, emit, open_store
 
@@ -115,5 +115,5 @@ def _report(args) -> int:
     if Path(args.out).suffix.lower() not in (".pdf", ".html", ".htm", ".csv", ".xlsx"):
         raise CLIError(f"{args.out}: the board pack can be written as .pdf, .html, .csv or .xlsx")
     pack = boardpack.build(store, _scenario(store, args.scenario), args.basis, args.targets)
-    print(f"wrote {boardpack.write(pack, args.out)}")
+    print(f"wrote {pack_files.write(pack, args.out)}")
     return 0

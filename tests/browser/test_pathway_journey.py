@@ -20,6 +20,8 @@ def per_patient(page) -> str:
 def test_asthma_template_to_dpi_variant(app_server, page, tmp_path):
     open_app_page(page, app_server["url"], "Pathways")
     assert per_patient(page) == f"{PMDI:,.1f} kgCO2e"
+    # the swaps render after the footprint: wait for them rather than read the page half drawn
+    page.get_by_text("Where clinically appropriate", exact=False).first.wait_for(timeout=30_000)
     assert "Where clinically appropriate" in page.inner_text("body")
 
     name = page.get_by_label("Name", exact=True)

@@ -21,7 +21,7 @@ def make(kind: str, x: float) -> Activity:
         "electricity": Activity(factor="grid_electricity_uk", quantity=f"{x!r} kWh"),
         "travel": Activity(kind="travel", factor="car_petrol_average", quantity=f"{x!r} appointment",
                            distance="9 mile", return_trip=True),
-        "bus": Activity(kind="travel", factor="bus_local_average", quantity="2 journey", distance=f"{x!r} km"),
+        "bus": Activity(kind="travel", factor="bus_local_average", quantity=f"{x!r} journey", distance="20 km"),
         "anaesthetic": Activity(kind="anaesthetic", factor="sevoflurane", quantity=f"{x!r} min", fgf="1 L/min"),
         "n2o": Activity(kind="anaesthetic", factor="n2o", quantity=f"{x!r} min", fgf="2 L/min"),
         "bottle": Activity(kind="purchase", factor="desflurane", quantity=f"{x!r} bottle"),

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from carbon import boardpack as bp
+from carbon import pack_files as pf
 from carbon import scenarios as sc
 
 
@@ -21,7 +22,7 @@ def pack(store):
 
 @pytest.fixture
 def pictures(pack):
-    return bp.images(pack)
+    return pf.images(pack)
 
 
 def test_headline_numbers_come_from_the_trajectory(pack, store):
@@ -60,19 +61,19 @@ def test_tables_and_numbers_agree(pack):
     gap = nums[(nums["section"] == "targets") & (nums["measure"] == "gap_tCO2e")
                & (nums["item"] == "nhs_scotland_net_zero_2040")]["value"].iloc[0]
     assert gap == pytest.approx(pack.totals.set_index("year").loc[2040, "tCO2e"])  # net zero: the gap is all of it
-    csv_back = pd.read_csv(io.StringIO(bp.to_numbers_csv(pack)))
+    csv_back = pd.read_csv(io.StringIO(pf.to_numbers_csv(pack)))
     assert len(csv_back) == len(nums) and set(csv_back["section"]) == set(nums["section"])
 
 
 def test_excel_has_a_sheet_per_table(pack):
-    wb = openpyxl.load_workbook(io.BytesIO(bp.to_xlsx(pack)))
+    wb = openpyxl.load_workbook(io.BytesIO(pf.to_xlsx(pack)))
     assert wb.sheetnames == ["Numbers", *bp.tables(pack)]
     ws = wb["Headline"]
     assert ws.cell(1, 1).value == "Year" and ws.cell(2, 1).value == 2024
 
 
 def test_html_has_charts_tables_assumptions_and_sources(pack, pictures):
-    html = bp.to_html(pack, pictures)
+    html = pf.to_html(pack, pictures)
     assert html.count("<img") == 4 == html.count("data:image/png;base64,")
     for text in ("Board pack: Demo", "Against the targets", "Swaps only where clinically appropriate",
                  "Assumptions", "Green Book", "Sources of every factor used", "Janson C", "gwp_hfa134a_ar5"):
@@ -88,7 +89,7 @@ def test_charts_render_as_images(pictures):
 
 def test_pdf_opens_and_its_first_page_is_not_blank(pack, pictures, tmp_path):
     path = tmp_path / "pack.pdf"
-    path.write_bytes(bp.to_pdf(pack, pictures))
+    path.write_bytes(pf.to_pdf(pack, pictures))
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     assert pages >= 6
@@ -107,7 +108,7 @@ def test_pdf_opens_and_its_first_page_is_not_blank(pack, pictures, tmp_path):
 
 def test_write_refuses_other_formats(pack, tmp_path):
     with pytest.raises(ValueError, match=r"\.pdf, \.html, \.csv or \.xlsx"):
-        bp.write(pack, tmp_path / "pack.docx")
+        pf.write(pack, tmp_path / "pack.docx")
 
 
 def test_pdf_tables_never_break_a_year_or_a_word(pack):
@@ -117,7 +118,7 @@ def test_pdf_tables_never_break_a_year_or_a_word(pack):
     pdf.add_page()
     pdf.set_font("Helvetica", "", 7)
     df = bp.display(bp.tables(pack)["Targets"])
-    widths = bp._col_widths(pdf, df, bp._t)
+    widths = pf._col_widths(pdf, df, pf._t)
     assert sum(widths) == pytest.approx(pdf.epw)
     for col, w in zip(df.columns, widths):
         # the column holds its longest word ("2030", "Reduction") with its 2.5 mm of padding

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from carbon import factors as fx
+from carbon import bootstrap
 from carbon import prescribing as rx
 from carbon.cli import main
 from carbon.cli.prescribing import ProgressBar
@@ -52,7 +52,7 @@ def test_footprint_by_board_csv_matches_hand_totals(imported, capsys):
 
 def test_cli_and_engine_give_the_same_numbers(imported, capsys):
     db, _, _ = imported
-    store = fx.open_store(db)
+    store = bootstrap.open_store(db)
     for by in ("practice", "month", "product"):
         code, out, _ = run(capsys, "--db", str(db), "prescribing", "footprint", "--by", by, "--format", "json")
         assert code == 0

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from carbon import boardpack as bp
+from carbon import pack_files as pf
 from carbon import scenarios as sc
 from tests.unit.test_cli_factors import run
 
@@ -55,7 +56,7 @@ def test_report_csv_is_the_packs_numbers(capsys, store, tmp_path):
     code, out, _ = run(capsys, "report", sc.demo_name(), "--out", str(out_file))
     assert code == 0 and "wrote" in out
     pack = bp.build(store, sc.load(store, sc.demo_name()))
-    assert out_file.read_text() == bp.to_numbers_csv(pack)
+    assert out_file.read_text() == pf.to_numbers_csv(pack)
 
 
 def test_report_pdf_and_html(capsys, store, tmp_path):

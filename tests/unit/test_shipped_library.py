@@ -12,7 +12,7 @@ from carbon.units import kg, parse
 @pytest.fixture(scope="module")
 def shipped():
     files = fx.read_library(fx.FACTORS_DIR)
-    return fx.Library(files.sources, files.bases, files.constants, files.factors, fx._no_overrides())
+    return fx.Library(files.sources, files.bases, files.constants, files.factors)
 
 
 def value(lib, fid, basis, unit):

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 import pandas as pd
 
-from carbon.travel import TravelError, car_equivalent, journey, modes, service, service_summary
+from carbon.equivalence import car as car_equivalent
+from carbon.travel import TravelError, journey, modes, service, service_summary
 from carbon.units import ureg
 
 

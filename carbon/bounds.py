@@ -1,0 +1,63 @@
+"""The one table of plausible bounds for numbers that enter the engine (``factors/bounds.csv``).
+
+Each row names a field, the unit its bounds are in, the lowest and highest plausible value (empty:
+no bound on that side), the limit in words where it has a name ("once round the Earth") and why. ``check`` raises ``UnitError`` naming the field, the figure, the
+bound and the reason, so a typing error (``18e6 mile`` to a clinic) is an error, not a result.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pint
+
+from carbon.store import PROJECT_DIR
+from carbon.units import UnitError, ureg
+
+BOUNDS_FILE = PROJECT_DIR / "factors" / "bounds.csv"
+
+
+@dataclass(frozen=True)
+class Bound:
+    field: str
+    unit: str
+    low: float | None
+    high: float | None
+    limit: str
+    why: str
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[str, Bound]:
+    """Every bound by field (read once from ``factors/bounds.csv``)."""
+    with BOUNDS_FILE.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+
+    def num(text: str) -> float | None:
+        return float(text) if text.strip() else None
+
+    return {r["field"]: Bound(r["field"], r["unit"], num(r["low"]), num(r["high"]), r["limit"], r["why"]) for r in rows}
+
+
+def check(field: str, value: pint.Quantity | float, what: str, shown: str | None = None) -> None:
+    """Refuse ``value`` (a number or a quantity convertible to the bound's unit) outside the bounds of ``field``.
+
+    ``what`` names the field in the message; ``shown`` is the text the person typed (else the value).
+    """
+    b = table()[field]
+    v = float(value.to(b.unit).magnitude) if isinstance(value, pint.Quantity) and b.unit else float(
+        value.magnitude if isinstance(value, pint.Quantity) else value)
+    text = shown if shown is not None else (f"{value:~P}" if isinstance(value, pint.Quantity) else f"{value:g}")
+    unit = f" {ureg.Unit(b.unit):~P}" if b.unit else ""
+    if not math.isfinite(v):
+        raise UnitError(f"{what}: {text!r} is not a finite number")
+    if b.low is not None and v < b.low:
+        if b.low == 0:
+            raise UnitError(f"{what}: {text!r} cannot be negative")
+        raise UnitError(f"{what}: {text!r} is below {b.low:,g}{unit}: {b.why}")
+    if b.high is not None and v > b.high:
+        limit = f"{b.limit} ({b.high:,g}{unit})" if b.limit else f"{b.high:,g}{unit}"
+        raise UnitError(f"{what}: {text!r} is more than {limit}: {b.why}")
