@@ -36,7 +36,6 @@ from carbon import kinds
 from carbon import pathways as pw
 from carbon.errors import CarbonError
 from carbon.formatting import co2e, gbp
-from carbon.kinds.anaesthetic import AGENTS
 from carbon.units import UnitError, parse
 
 REMOVE = "remove"
@@ -83,7 +82,6 @@ def validate(store) -> list[str]:
     in the library, missing caveats, ratios that are not positive, limits that are not distances."""
     cat = _table(store)
     lib = fx.library(store)
-    factor_ids = list(lib.factors.index)
     line_kinds = kinds.names("patient")
     problems = []
     for r in cat.itertuples(index=False):  # a catalogue of a few dozen reviewed rows
@@ -92,14 +90,12 @@ def validate(store) -> list[str]:
             problems.append(f"{where}: from_kind {r.from_kind!r} is not one of {', '.join(line_kinds)}")
         if r.to_kind not in (*line_kinds, REMOVE):
             problems.append(f"{where}: to_kind {r.to_kind!r} is not one of {', '.join((*line_kinds, REMOVE))}")
-        known = AGENTS if r.from_kind in ("anaesthetic", "purchase") else factor_ids
+        known = kinds.get(r.from_kind).choices(lib) if r.from_kind in line_kinds else []
         for pat in _patterns(r.from_factor) or [""]:
             if not fnmatch.filter(known, pat):
                 problems.append(f"{where}: from_factor {pat!r} matches nothing in the library")
-        if r.to_kind != REMOVE:
-            target = AGENTS if r.to_kind in ("anaesthetic", "purchase") else factor_ids
-            if r.to_factor not in target:
-                problems.append(f"{where}: to_factor {r.to_factor!r} is not in the library")
+        if r.to_kind in line_kinds and r.to_factor not in kinds.get(r.to_kind).choices(lib):
+            problems.append(f"{where}: to_factor {r.to_factor!r} is not in the library")
         if not r.caveat:
             problems.append(f"{where}: every swap needs a clinical caveat")
         if not (r.quantity_ratio > 0 and math.isfinite(r.quantity_ratio)):
@@ -125,9 +121,9 @@ def _count(a: pw.Activity, unit: str) -> float | None:
 
 
 def _fits(a: pw.Activity, swap) -> bool:
-    if a.kind != swap.from_kind or a.factor == swap.to_factor:
+    if a.kind != swap.from_kind or a.factor == swap.to_factor or a.kind not in kinds.names():
         return False
-    factor = a.factor.strip().lower() if a.kind in ("anaesthetic", "purchase") else a.factor
+    factor = kinds.get(a.kind).ref(a.factor)
     if not any(fnmatch.fnmatchcase(factor, p) for p in _patterns(swap.from_factor)):
         return False
     if swap.from_unit and _count(a, swap.from_unit) is None:
@@ -148,20 +144,6 @@ def _scaled(text: str, ratio: float) -> str:
     return f"{q.magnitude * ratio:.6g} {q.units}".strip()
 
 
-def _concentration(store, a: pw.Activity, to_agent: str) -> str:
-    """The same depth of anaesthesia for another agent: a percentage becomes a MAC multiple."""
-    text = a.concentration.strip()
-    if not text or "MAC" in text.upper():
-        return text
-    try:
-        lib = fx.library(store)
-        mac = lib.quantity(f"mac_{a.factor.strip().lower()}").value
-        multiple = float((parse(text) / mac).to("dimensionless").magnitude)
-    except Exception:  # not a percentage: leave it, the footprint will say what is wrong
-        return text
-    return f"{multiple:.4g} MAC"
-
-
 def swapped(store, a: pw.Activity, swap) -> pw.Activity | None:
     """The activity after ``swap`` (None when the swap removes it)."""
     if swap.to_kind == REMOVE:
@@ -176,13 +158,7 @@ def swapped(store, a: pw.Activity, swap) -> pw.Activity | None:
         new = replace(new, quantity=fill(swap.to_quantity), duration=fill(swap.to_duration))
     elif swap.to_duration:
         new = replace(new, duration=fill(swap.to_duration))
-    if swap.to_kind != "travel":
-        new = replace(new, distance="", return_trip=False, occupancy="")
-    elif a.occupancy and "vehicle" not in str(fx.library(store).row(swap.to_factor)["unit"]):
-        new = replace(new, occupancy="")  # a per-passenger factor is already per person
-    if swap.to_kind == "anaesthetic" and a.kind == "anaesthetic":
-        new = replace(new, concentration=_concentration(store, a, swap.to_factor))
-    return new
+    return kinds.get(swap.to_kind).adopt(fx.library(store), a, new)
 
 
 def matches(store, pathway: pw.Pathway, cat: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -386,19 +362,21 @@ def summary(store, basis: str = fx.DEFAULT_BASIS) -> pd.DataFrame:
 # Swaps of a year's volume (scenario interventions)
 # ---------------------------------------------------------------------------------------------
 def scenario_choices(store) -> pd.DataFrame:
-    """The catalogue's swaps a scenario can use: from one factor (or travel mode) to another, or to
-    nothing (``remove``). Agent-to-agent anaesthetic swaps and swaps with a new quantity text (a
-    video call for a journey) change a pathway's activity; in a scenario use a reduction instead."""
+    """The catalogue's swaps a scenario can use: between kinds of line that work a year (a factor, a
+    travel mode), or to nothing (``remove``). Agent-to-agent anaesthetic swaps and swaps with a new
+    quantity text (a video call for a journey) change a pathway's activity; in a scenario use a
+    reduction instead."""
     cat = catalogue(store)
-    ok = (cat["from_kind"].isin(["factor", "travel"]) & cat["to_kind"].isin(["factor", "travel", REMOVE])
+    year = kinds.names("year")
+    ok = (cat["from_kind"].isin(year) & cat["to_kind"].isin([*year, REMOVE])
           & (cat["to_quantity"] == "") & (cat["to_duration"] == ""))
     return cat[ok].reset_index(drop=True)
 
 
 def _volume_swap(alt: pd.Series, from_factor: str) -> str:
     """The factor a catalogue swap switches from, for a year's volume of it."""
-    if alt["from_kind"] not in ("factor", "travel") or alt["to_kind"] not in ("factor", "travel", REMOVE) \
-            or alt["to_quantity"] or alt["to_duration"]:
+    year = kinds.names("year")
+    if alt["from_kind"] not in year or alt["to_kind"] not in (*year, REMOVE) or alt["to_quantity"] or alt["to_duration"]:
         raise AlternativeError(f"the catalogue swap {alt['id']!r} changes a pathway's activity ({alt['from_kind']} to "
                                f"{alt['to_kind']}); in a scenario, model it as a reduction of the baseline line")
     patterns = _patterns(alt["from_factor"])

@@ -90,7 +90,9 @@ def who() -> str:
     return (st.session_state.get("who") or "").strip()
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+#: Characters that would make text into markdown: links and images ([ ] !), emphasis (* ~), code,
+#: maths ($), HTML (< >), tables and headings. An underscore inside a word is never emphasis.
+_MARKDOWN = re.compile(r"([\\`*\[\]#!|<>~$])")
 
 
 def plain(text) -> str:

@@ -55,7 +55,7 @@ result = None
 try:
     result = an.anaesthetic(store, agent, fgf, duration, concentration.strip() or None, basis)
 except ValueError as exc:
-    st.error(f"Cannot calculate: {exc}")
+    ui.show_error(exc, "Cannot calculate")
 if result is not None:
     show_result(result)
 
@@ -81,7 +81,7 @@ if result is not None:
     try:
         compared = an.compare_agents(store, fgf, duration, mac, basis)
     except ValueError as exc:
-        st.error(f"Cannot compare: {exc}")
+        ui.show_error(exc, "Cannot compare")
     else:
         st.altair_chart(charts.agent_comparison(compared), width="stretch", key="an_compare_chart")
         st.caption(
@@ -118,7 +118,7 @@ bought = None
 try:
     bought = an.purchased(store, p_agent, amount, basis, cylinder)
 except ValueError as exc:
-    st.error(f"Cannot calculate: {exc}")
+    ui.show_error(exc, "Cannot calculate")
 if bought is not None:
     show_result(bought, " a year")
     if p_agent in an.VOLATILES:

@@ -36,7 +36,7 @@ else:
 try:
     trip = travel.journey(store, mode, distance, return_trip, occupancy, basis)
 except ValueError as exc:
-    st.error(f"Cannot calculate: {exc}")
+    ui.show_error(exc, "Cannot calculate")
 else:
     m1, m2 = st.columns(2)
     m1.metric("Carbon per traveller", co2e(trip.kgCO2e),
@@ -79,7 +79,7 @@ virtual = st.slider("Share of appointments held virtually (%)", 0, 100, 25, 5, k
 try:
     svc = travel.service(store, appointments, mix, svc_distance, f"{virtual} %", basis)
 except ValueError as exc:
-    st.error(f"Cannot calculate: {exc}")
+    ui.show_error(exc, "Cannot calculate")
 else:
     totals = travel.service_summary(svc)
     t1, t2, t3 = st.columns(3)

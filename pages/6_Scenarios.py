@@ -153,13 +153,12 @@ try:
     edited = sc.from_edit(meta, lines, interventions, background)
     projection = sc.project(edited, *sc.resolve(store, edited, basis))
     pack = boardpack.build(store, edited, basis, projection=projection)
-    problems = []
+    problem = None
 except ValueError as exc:
-    edited, pack = None, None
-    problems = getattr(exc, "problems", [str(exc)])
-if problems:
+    edited, pack, problem = None, None, exc
+if problem is not None:
     with build_tab:
-        st.error("The scenario cannot be run yet:\n\n" + "\n".join(f"- {p}" for p in problems))
+        ui.show_error(problem, "The scenario cannot be run yet")
 
 # --- results -----------------------------------------------------------------------------------------
 with result_tab:
@@ -230,9 +229,9 @@ with compare_tab:
                 s = sc.load(store, n)
                 runs[n] = sc.project(s, *sc.resolve(store, s, basis))
             except ValueError as exc:
-                failed.append(f"{n}: {exc}")
-        for f in failed:
-            st.error(f)
+                failed.append((n, exc))
+        for n, exc in failed:
+            ui.show_error(exc, n)
         if len(runs) >= 2:
             compared = sc.compare(runs)
             first = next(iter(runs.values()))
@@ -279,7 +278,7 @@ with files_tab:
         try:
             imported = sc.read_file(upload.getvalue().decode("utf-8"), upload.name)
         except (ValueError, UnicodeDecodeError) as exc:
-            st.error(f"{upload.name} cannot be imported: {exc}")
+            ui.show_error(exc, f"{upload.name} cannot be imported")
         else:
             st.success(f"Read “{imported.name}”: {len(imported.lines)} baseline line(s), "
                        f"{len(imported.interventions)} intervention(s).")

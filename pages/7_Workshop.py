@@ -43,7 +43,7 @@ growth = top[2].slider("Growth in demand (% a year)", min(-2.0, saved_growth), m
 try:
     base, pieces = sc.resolve(store, scenario, basis)
 except ValueError as exc:
-    st.error(f"This scenario cannot be run: {exc}")
+    ui.show_error(exc, "This scenario cannot be run")
     st.stop()
 
 uptake = {}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -215,6 +216,25 @@ class AnaestheticKind(Kind):
     fields = ("factor", "quantity", "duration", "fgf", "concentration", "category")
     picks = "agent"
     contexts = ("patient",)
+
+    def choices(self, lib: Library) -> list[str]:
+        return list(AGENTS)
+
+    def ref(self, text_: str) -> str:
+        return text_.strip().lower()
+
+    def adopt(self, lib: Library, old, new):
+        """The same depth of anaesthesia for another agent: a dial percentage becomes a MAC multiple."""
+        new = super().adopt(lib, old, new)
+        conc = str(old.concentration or "").strip()
+        if old.kind != self.name or not conc or "MAC" in conc.upper():
+            return new
+        try:
+            mac = lib.quantity(f"mac_{self.ref(old.factor)}").value
+            multiple = float((parse(conc) / mac).to("dimensionless").magnitude)
+        except (UnitError, KeyError, pint.errors.PintError):  # not a percentage: the footprint says what is wrong
+            return new
+        return replace(new, concentration=f"{multiple:.4g} MAC")
 
     def parse(self, lib: Library, row: dict, ctx: Context) -> dict:
         a = agent_id(self.need_factor(row, ctx))

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import re
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 import pandas as pd
@@ -169,6 +169,19 @@ class Kind(ABC):
     @abstractmethod
     def compute(self, store, lib: Library, parsed: pd.DataFrame, basis: str, ctx: Context) -> pd.DataFrame:
         """The footprint of many parsed rows at once (columns ``TIDY``), column-wise."""
+
+    def choices(self, lib: Library) -> list[str]:
+        """What the ``factor`` field can name (the swap catalogue checks its patterns against these)."""
+        return list(lib.factors.index)
+
+    def ref(self, text_: str) -> str:
+        """The ``factor`` field as the catalogue's patterns match it."""
+        return text_
+
+    def adopt(self, lib: Library, old, new):
+        """``new`` (a dataclass of row fields, ``old`` swapped into this kind) with the fields this kind
+        does not read cleared, so a journey's distance does not follow it into an inhaler."""
+        return replace(new, distance="", return_trip=False, occupancy="")
 
     def need_factor(self, row: dict, ctx: Context) -> str:
         ref = text(row, "factor")

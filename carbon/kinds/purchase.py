@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from carbon.formatting import number
-from carbon.kinds.anaesthetic import (AGENT_NAMES, NOT_COUNTED, VOLATILES, AnaestheticError, agent_id, constants,
+from carbon.kinds.anaesthetic import (AGENT_NAMES, AGENTS, NOT_COUNTED, VOLATILES, AnaestheticError, agent_id, constants,
                                       down, footprint_line, ids, read, up)
 from carbon.kinds.base import TIDY, Context, Kind, text, value
 from carbon.library import Library
@@ -76,6 +76,12 @@ class PurchaseKind(Kind):
     label = "Anaesthetic bought (bottles, cylinders, mL, L)"
     fields = ("factor", "quantity", "duration", "cylinder", "category")
     picks = "agent"
+
+    def choices(self, lib: Library) -> list[str]:
+        return list(AGENTS)
+
+    def ref(self, text_: str) -> str:
+        return text_.strip().lower()
 
     def parse(self, lib: Library, row: dict, ctx: Context) -> dict:
         agent = self.need_factor(row, ctx)

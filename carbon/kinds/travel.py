@@ -10,6 +10,8 @@ A one-way journey longer than once round the Earth is a typing error (``factors/
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pint
@@ -129,6 +131,12 @@ class TravelKind(Kind):
     label = "Journeys (number × distance by a travel mode)"
     fields = ("factor", "quantity", "duration", "distance", "return_trip", "occupancy", "category")
     picks = "travel mode"
+
+    def adopt(self, lib: Library, old, new):
+        """The same journeys by another mode; a per-passenger factor is already per person."""
+        if new.occupancy and not is_vehicle(lib.factors.loc[new.factor, "unit"]):
+            return replace(new, occupancy="")
+        return new
 
     def parse(self, lib: Library, row: dict, ctx: Context) -> dict:
         mode = self.need_factor(row, ctx)
