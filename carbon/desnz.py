@@ -117,11 +117,11 @@ def for_years(store: Store, wanted: pd.DataFrame, basis: str = fx.DEFAULT_BASIS,
     if len(lacking):
         held = ", ".join(map(str, sorted(ser["year"].unique()))) or "none"
         problems = [
-            Problem(f"DESNZ {int(r.factor_year)}", None,
-                    f"no {int(r.factor_year)} figure for {r.family} in the factor library (years held: {held})",
-                    f"load the DESNZ {int(r.factor_year)} flat file with `carbon factors import-desnz FILE`, "
+            Problem(f"DESNZ {int(year)}", None,
+                    f"no {int(year)} figure for {', '.join(grp['family'])} in the factor library (years held: {held})",
+                    f"load the DESNZ {int(year)} flat file with `carbon factors import-desnz FILE`, "
                     "or choose a factor year that the library holds")
-            for r in lacking.itertuples()
+            for year, grp in lacking.groupby("factor_year")
         ]
         raise CarbonError(problems, headline="no footprint")
     best = best.drop(columns=["distance"])

@@ -154,11 +154,10 @@ def financial_year_labels(dates: pd.Series) -> pd.Series:
     return start.astype(str) + "/" + ((start + 1) % 100).astype(str).str.zfill(2)
 
 
-def parse_many(values: pd.Series, where: str = "row") -> pd.DataFrame:
-    """Read a column of periods at once (each distinct text read once).
-
-    Returns a frame aligned with ``values``: ``period`` (label), ``kind``, ``start_year``,
-    ``factor_year``. Every unreadable value is reported, naming its row (1-based), in one error.
+def lookup(values: pd.Series) -> pd.DataFrame:
+    """Read a column of periods without raising: a frame aligned with ``values`` with ``period``,
+    ``kind``, ``start_year``, ``factor_year`` (NA where unreadable) and ``what``/``fix`` (the
+    problem, where unreadable). Each distinct text is read once.
     """
     texts = values.astype("string").fillna("").str.strip()
     distinct = []
@@ -168,14 +167,23 @@ def parse_many(values: pd.Series, where: str = "row") -> pd.DataFrame:
             distinct.append((t, p.label, p.kind, p.start_year, p.factor_year, None, None))
         except PeriodError as exc:
             distinct.append((t, None, None, None, None, exc.problems[0].what, exc.problems[0].fix))
-    lookup = pd.DataFrame(distinct, columns=["text", "period", "kind", "start_year", "factor_year", "what", "fix"])
-    out = pd.DataFrame({"text": texts.to_numpy()}).merge(lookup, on="text", how="left")
+    table = pd.DataFrame(distinct, columns=["text", "period", "kind", "start_year", "factor_year", "what", "fix"])
+    out = pd.DataFrame({"text": texts.to_numpy()}).merge(table, on="text", how="left")
+    out = out.astype({"start_year": "Int64", "factor_year": "Int64"})
+    out.index = values.index
+    return out
+
+
+def parse_many(values: pd.Series, where: str = "row") -> pd.DataFrame:
+    """Read a column of periods at once (each distinct text read once).
+
+    Returns a frame aligned with ``values``: ``period`` (label), ``kind``, ``start_year``,
+    ``factor_year``. Every unreadable value is reported, naming its row (1-based), in one error.
+    """
+    out = lookup(values)
     bad = out["what"].notna().to_numpy()
     if bad.any():
         positions = bad.nonzero()[0]
         listed = [Problem(f"{where} {i + 1}", None, out["what"].iloc[i], out["fix"].iloc[i]) for i in positions[:20]]
         raise PeriodError(listed, total=len(positions))
-    out = out[["period", "kind", "start_year", "factor_year"]].astype(
-        {"start_year": int, "factor_year": int})
-    out.index = values.index
-    return out
+    return out[["period", "kind", "start_year", "factor_year"]].astype({"start_year": int, "factor_year": int})
