@@ -76,8 +76,11 @@ def price_ratio(index: pd.Series, factor_year: pd.Series, spend_year: pd.Series)
     return ratio.where(factor_year.notna(), 1.0)
 
 
-def _problem_rows(mask: np.ndarray, what, where: str, fix: str = "") -> tuple[list[Problem], int]:
-    rows = mask.nonzero()[0]
+def _problem_rows(mask: np.ndarray, what, where: str, fix: str = "", lines=None) -> tuple[list[Problem], int]:
+    """Problems for the rows in ``mask``: ``where:line`` where file lines are known, else ``where N``."""
+    rows = np.asarray(mask, dtype=bool).nonzero()[0]
+    if lines is not None:
+        return [Problem(where, int(lines[i]), what(i), fix) for i in rows[:MAX_LISTED]], len(rows)
     return [Problem(f"{where} {i + 1}", None, what(i), fix) for i in rows[:MAX_LISTED]], len(rows)
 
 
@@ -89,7 +92,8 @@ def spend_footprint(store: Store, spend: pd.DataFrame, basis: str = fx.DEFAULT_B
     kgCO2e, kgCO2e_low, kgCO2e_high, method (``"spend"``), repriced (bool) and note (how the
     pounds were priced). Bad rows (unknown chapter, a cost that is not a number or is negative,
     an unreadable year, a price year with no deflator) raise ``SpendError`` naming each row
-    (1-based, as ``where``); nothing is computed for any row then.
+    (``where`` and its file line where ``spend`` has a ``line`` column, else its 1-based number);
+    nothing is computed for any row then. ``bnf_chapter`` and ``cost_gbp`` come back as numbers.
     """
     if not isinstance(spend, pd.DataFrame):
         raise SpendError(Problem(where, None, "spend must be a table (DataFrame)"))
@@ -100,6 +104,7 @@ def spend_footprint(store: Store, spend: pd.DataFrame, basis: str = fx.DEFAULT_B
         raise SpendError(Problem(where, None, f"the spend table lacks {', '.join(need)}",
                                  "columns: bnf_chapter, year (or month), cost_gbp"))
     df = spend.reset_index(drop=True)
+    lines = df["line"].to_numpy() if "line" in df.columns else None
     chap = chapters(store, basis)
     problems: list[Problem] = []
     total = 0
@@ -113,24 +118,22 @@ def spend_footprint(store: Store, spend: pd.DataFrame, basis: str = fx.DEFAULT_B
     number = pd.to_numeric(text, errors="coerce")
     known = number.isin(chap["bnf_chapter"])
     add(_problem_rows(~known.to_numpy(), lambda i: f"BNF chapter {text.iloc[i]!r} is not a chapter of NHSBSA's BNF "
-                      "code list (1-15, 18-23)", where, "give the chapter number, e.g. 3 or '03'"))
+                      "code list (1-15, 18-23)", where, "give the chapter number, e.g. 3 or '03'", lines))
     cost = pd.to_numeric(df["cost_gbp"], errors="coerce")
     add(_problem_rows(cost.isna().to_numpy(), lambda i: f"cost {df['cost_gbp'].iloc[i]!r} is not a number of pounds",
-                      where))
+                      where, lines=lines))
     add(_problem_rows((cost < 0).to_numpy(), lambda i: f"cost {cost.iloc[i]:,.2f} is negative", where,
-                      "give spend as pounds, zero or more"))
+                      "give spend as pounds, zero or more", lines))
     if period_col == "month":
         stamp = pd.to_datetime(df["month"], errors="coerce")
         add(_problem_rows(stamp.isna().to_numpy(), lambda i: f"month {df['month'].iloc[i]!r} is not a month",
-                          where, "give it as 2024-01"))
+                          where, "give it as 2024-01", lines))
         price_year = stamp.dt.year.astype("Int64")
     else:
-        try:
-            price_year = periods.parse_many(df["year"], where)["start_year"].astype("Int64")
-        except periods.PeriodError as exc:
-            problems.extend(exc.problems)
-            total += exc.total
-            price_year = pd.Series(pd.NA, index=df.index, dtype="Int64")
+        read = periods.lookup(df["year"])
+        add(_problem_rows(read["what"].notna().to_numpy(), lambda i: read["what"].iloc[i], where,
+                          "type a calendar year (2024) or a financial year (2024/25)", lines))
+        price_year = read["start_year"].astype("Int64")
     if problems:
         raise SpendError(problems[:MAX_LISTED], total=total)
 
@@ -142,7 +145,8 @@ def spend_footprint(store: Store, spend: pd.DataFrame, basis: str = fx.DEFAULT_B
         have = f"{index.index.min()}-{index.index.max()}"
         listed, n = _problem_rows(no_deflator, lambda i: f"price year {price_year.iloc[i]} has no GDP deflator in "
                                   f"factors/gdp_deflators.csv (it holds {have})", where,
-                                  "add the year's ONS GDP deflator to factors/gdp_deflators.csv, with its source")
+                                  "add the year's ONS GDP deflator to factors/gdp_deflators.csv, with its source",
+                                  lines)
         raise SpendError(listed, total=n)
     repriced = joined["factor_price_year"].notna().to_numpy()
     f_year = joined["factor_price_year"]
@@ -153,6 +157,8 @@ def spend_footprint(store: Store, spend: pd.DataFrame, basis: str = fx.DEFAULT_B
         "the factor states no price year, so no deflator can be applied: pounds used at face value",
     )
     out = df.copy()
+    out["bnf_chapter"] = number.astype(int).to_numpy()
+    out["cost_gbp"] = cost.astype(float).to_numpy()
     out["chapter_name"] = joined["chapter_name"].to_numpy()
     out["price_year"] = price_year.array
     out["factor_id"] = joined["factor_id"].to_numpy()

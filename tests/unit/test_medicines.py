@@ -106,3 +106,16 @@ def test_factors_list_shows_price_year_range_and_source(capsys, store):
     assert med["deflator"] == "ONS GDP deflator 94.8 (2022 = 100)"
     assert rows["spend_dressings_bnf"]["price_year"] is None
     assert rows["spend_dressings_bnf"]["deflator"] == "no price year stated: no deflator"
+
+
+def test_cli_footprint_of_a_spend_file_names_the_bad_line(capsys, store, tmp_path):
+    good = tmp_path / "spend.csv"
+    good.write_text("bnf_chapter,month,cost_gbp\n04,2024-01,111.2\n04,2024-02,111.2\n23,2024-01,10\n")
+    assert main(["medicines", "footprint", str(good), "--format", "json"]) == 0
+    rows = {r["bnf_chapter"]: r for r in json.loads(capsys.readouterr().out.split("\nnote:")[0])}
+    assert rows[4]["kgCO2e"] == pytest.approx(2 * 94.8 * 0.127681955)
+    assert rows[23]["kgCO2e"] == pytest.approx(15.4) and rows[23]["repriced"] is False
+    bad = tmp_path / "bad.csv"
+    bad.write_text("bnf_chapter,year,cost_gbp\n04,2024,10\n04,2024/26,10\n")
+    assert main(["medicines", "footprint", str(bad)]) == 2
+    assert "bad.csv:3: '2024/26' is not a financial year" in capsys.readouterr().err
