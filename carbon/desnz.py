@@ -115,12 +115,13 @@ def for_years(store: Store, wanted: pd.DataFrame, basis: str = fx.DEFAULT_BASIS,
     lacking = keys.merge(best[["family", "factor_year"]], how="left", indicator=True)
     lacking = lacking[lacking["_merge"] == "left_only"]
     if len(lacking):
-        held = ", ".join(map(str, sorted(ser["year"].unique()))) or "none"
+        held = ser.groupby("family")["year"].apply(lambda y: ", ".join(map(str, sorted(y)))).to_dict()
         problems = [
             Problem(f"DESNZ {int(year)}", None,
-                    f"no {int(year)} figure for {', '.join(grp['family'])} in the factor library (years held: {held})",
-                    f"load the DESNZ {int(year)} flat file with `carbon factors import-desnz FILE`, "
-                    "or choose a factor year that the library holds")
+                    f"no {int(year)} figure in the factor library for "
+                    + "; ".join(f"{f} (held: {held.get(f, 'none')})" for f in grp["family"]),
+                    f"load the DESNZ {int(year)} flat file (`carbon factors import-desnz FILE`), or take the "
+                    "nearest year held (--nearest), or hold one factor year for every period (--factor-year)")
             for year, grp in lacking.groupby("factor_year")
         ]
         raise CarbonError(problems, headline="no footprint")

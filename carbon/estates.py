@@ -230,6 +230,13 @@ def footprint_frame(store: Store, activity: pd.DataFrame, basis: str = fx.DEFAUL
     return rows.sort_values(order, kind="stable")[FOOTPRINT_COLUMNS].reset_index(drop=True)
 
 
+def footprint_lines(store: Store, lines: pd.DataFrame, basis: str = fx.DEFAULT_BASIS, include_wtt: bool = False,
+                    factor_year: int | None = None, missing: str = "error", where: str = "") -> pd.DataFrame:
+    """``validate`` then ``footprint_frame``: the footprint of lines that are not stored (a scenario's
+    estates lines: ``ACTIVITY_COLUMNS``, one row each). Bad lines raise ``EstatesError`` naming the row."""
+    return footprint_frame(store, validate(store, lines, where), basis, include_wtt, factor_year, missing)
+
+
 def _per_canonical(per: str) -> dict:
     """For a factor's denominator unit, how many of it one canonical unit of each measure is."""
     u = parse_unit(per)

@@ -115,7 +115,8 @@ def test_a_year_the_library_lacks_is_an_error_or_the_nearest_year_named(store):
     with pytest.raises(CarbonError) as err:
         desnz.for_years(store, wanted)
     text = str(err.value)
-    assert "no 2016 figure for grid_electricity_kwh" in text and "no 2024 figure for district_heat_kwh" in text
+    assert "no 2016 figure in the factor library for grid_electricity_kwh (held: 2024, 2025)" in text
+    assert "no 2024 figure in the factor library for district_heat_kwh (held: 2025)" in text
     assert "import-desnz" in text
     near = desnz.for_years(store, wanted, missing="nearest")
     assert near["year_used"].tolist() == [2024, 2025]

@@ -95,7 +95,7 @@ def test_green_tariff_and_third_party_renewables_take_the_grid_figure(eric_loade
 def test_the_periods_own_year_or_a_named_error(eric_loaded):
     with pytest.raises(CarbonError) as err:
         estates.footprint(eric_loaded, ["R1A"])
-    assert "no 2016 figure for grid_electricity_kwh" in str(err.value)
+    assert "no 2016 figure in the factor library for grid_electricity_kwh (held: 2024, 2025)" in str(err.value)
     near = estates.footprint(eric_loaded, ["R1A"], missing="nearest")
     assert set(near["factor_year"]) == {2024}
     assert set(near["note"]) == {"DESNZ 2024 figure used: the library has no 2016 figure"}
@@ -230,8 +230,9 @@ def test_validate_reads_a_plain_frame_of_lines(store):
     assert err.value.problems[0].where == "baseline row 2"
     ok = estates.validate(store, lines.iloc[:1])
     assert (ok["quantity"].iloc[0], ok["unit"].iloc[0], ok["measure"].iloc[0]) == (pytest.approx(0.1), "m3", "volume")
-    fp = estates.footprint_frame(store, ok)
+    fp = estates.footprint_lines(store, lines.iloc[:1])
     assert fp["kgCO2e"].iloc[0] == pytest.approx(100 * 1.55713)  # litres of LPG, DESNZ 2024
+    assert fp["factor_id"].iloc[0] == "lpg_litre_2024"
 
 
 def test_cli_footprint_json(eric_loaded, capsys):
