@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from carbon import desnz
+from carbon import desnz, medicines
 from carbon import factors as fx
 from carbon.cli import CLIError, add_basis, add_format, emit, open_store
 from carbon.errors import CarbonError
@@ -81,9 +81,7 @@ def _list(args) -> int:
 
 def _with_price_years(store, df):
     """Spend factors: the price year (the row's year) and the ONS GDP deflator for it, or why none."""
-    from carbon.medicines import deflators
-
-    index = deflators(store)
+    index = medicines.deflators(store)
     out = df.copy()
     out["price_year"] = out["year"].astype("Int64")
     out["deflator"] = out["price_year"].map(
