@@ -33,6 +33,7 @@ passenger_mile = mile
 vehicle_mile = mile
 GBP = [currency] = pound_sterling
 pence = GBP / 100 = p_GBP
+m3 = meter ** 3
 """
 
 #: Countable units, each a dimension of its own: a per-inhaler factor only takes inhalers.
