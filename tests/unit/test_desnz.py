@@ -71,8 +71,7 @@ def test_2024_rows_match_the_condensed_set_cell_by_cell():
 
 
 def test_the_grid_factors_the_issue_quotes():
-    lib = fx.Library(*[getattr(fx.read_library(fx.FACTORS_DIR), k) for k in ("sources", "bases", "constants", "factors")],
-                     fx._no_overrides())
+    lib = fx.Library(*[getattr(fx.read_library(fx.FACTORS_DIR), k) for k in ("sources", "bases", "constants", "factors")])
     assert lib.quantity("grid_electricity_kwh_2024").value.to("kgCO2e/kWh").magnitude == pytest.approx(0.20705, abs=5e-6)
     assert lib.quantity("grid_electricity_kwh_2025").value.to("kgCO2e/kWh").magnitude == pytest.approx(0.17700, abs=5e-6)
     # natural gas, gross CV, per kWh and per cubic metre (DESNZ 2025)
