@@ -42,22 +42,29 @@ def table() -> dict[str, Bound]:
     return {r["field"]: Bound(r["field"], r["unit"], num(r["low"]), num(r["high"]), r["limit"], r["why"]) for r in rows}
 
 
-def check(field: str, value: pint.Quantity | float, what: str, shown: str | None = None) -> None:
+def _num(v: float) -> str:
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.4g}"
+
+
+def check(field: str, value: pint.Quantity | float, what: str, shown: str | None = None, per: str = "") -> None:
     """Refuse ``value`` (a number or a quantity convertible to the bound's unit) outside the bounds of ``field``.
 
-    ``what`` names the field in the message; ``shown`` is the text the person typed (else the value).
+    ``what`` names the field in the message; ``shown`` is the text the person typed (else the value);
+    ``per`` says what the bound is counted in when it has no unit of its own (``inhaler per patient``).
     """
     b = table()[field]
-    v = float(value.to(b.unit).magnitude) if isinstance(value, pint.Quantity) and b.unit else float(
-        value.magnitude if isinstance(value, pint.Quantity) else value)
+    if isinstance(value, pint.Quantity):
+        v = float(value.to(b.unit).magnitude) if b.unit else float(value.magnitude)
+    else:
+        v = float(value)
     text = shown if shown is not None else (f"{value:~P}" if isinstance(value, pint.Quantity) else f"{value:g}")
-    unit = f" {ureg.Unit(b.unit):~P}" if b.unit else ""
+    unit = f" {ureg.Unit(b.unit):~P}" if b.unit else (f" {per}" if per else "")
     if not math.isfinite(v):
         raise UnitError(f"{what}: {text!r} is not a finite number")
     if b.low is not None and v < b.low:
         if b.low == 0:
             raise UnitError(f"{what}: {text!r} cannot be negative")
-        raise UnitError(f"{what}: {text!r} is below {b.low:,g}{unit}: {b.why}")
+        raise UnitError(f"{what}: {text!r} is below {_num(b.low)}{unit}: {b.why}")
     if b.high is not None and v > b.high:
-        limit = f"{b.limit} ({b.high:,g}{unit})" if b.limit else f"{b.high:,g}{unit}"
+        limit = f"{b.limit} ({_num(b.high)}{unit})" if b.limit else f"{_num(b.high)}{unit}"
         raise UnitError(f"{what}: {text!r} is more than {limit}: {b.why}")

@@ -276,7 +276,7 @@ with files_tab:
     upload = st.file_uploader("Import a scenario file (.toml or .json)", type=["toml", "json"], key="sc_import")
     if upload is not None:
         try:
-            imported = sc.read_file(upload.getvalue().decode("utf-8"), upload.name)
+            imported = sc.read_file(upload.getvalue(), upload.name)
         except (ValueError, UnicodeDecodeError) as exc:
             ui.show_error(exc, f"{upload.name} cannot be imported")
         else:

@@ -56,7 +56,7 @@ def _scenario(store, ref: str) -> sc.Scenario:
     if path.suffix.lower() in (".toml", ".json"):
         if not path.is_file():
             raise CLIError(f"{ref}: no such file")
-        return sc.read_file(path.read_text(encoding="utf-8"), path.name)
+        return sc.read_file(path.read_bytes(), path.name)
     return sc.load(store, ref)
 
 
@@ -103,7 +103,7 @@ def _import(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise CLIError(f"{args.file}: no such file")
-    scenario = sc.read_file(path.read_text(encoding="utf-8"), path.name)
+    scenario = sc.read_file(path.read_bytes(), path.name)
     sc.baseline(store, scenario)  # refuse a scenario whose lines cannot be resolved
     version = sc.save(store, scenario, args.who)
     print(f"saved {scenario.name!r} (version {version})")

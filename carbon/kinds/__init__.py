@@ -19,9 +19,11 @@ import importlib
 import pkgutil
 import threading
 
+import numpy as np
 import pandas as pd
 import pint
 
+from carbon import bounds
 from carbon import factors as fx
 from carbon.errors import CarbonError
 from carbon.kinds.base import FIELDS, KG, PER_PATIENT, PER_YEAR, TIDY, Context, Kind
@@ -78,6 +80,18 @@ def _message(exc: Exception) -> str:
     return str(exc).strip().strip('"')
 
 
+def _implausible(out: pd.DataFrame, ctx: Context) -> pd.Series:
+    """Why a computed row's footprint cannot be right ('' when it is plausible): more than
+    ``footprint_per_patient`` or ``footprint_per_year`` of ``factors/bounds.csv``, or not finite."""
+    b = bounds.table().get(f"footprint_per_{ctx.name}")
+    kg = out["kgCO2e_high"].astype(float).fillna(out["kgCO2e"].astype(float))
+    bad = ~np.isfinite(kg) | (kg > b.high if b else False)
+    if not bad.any():
+        return pd.Series("", index=out.index)
+    limit = f"{b.limit} {ctx.words}: {b.why}" if b else "a finite figure"
+    return pd.Series(np.where(bad, f"the footprint comes to more than {limit}", ""), index=out.index)
+
+
 def footprint(store, rows, basis: str = fx.DEFAULT_BASIS, ctx: Context = PER_PATIENT) -> pd.DataFrame:
     """The footprint of ``rows`` (columns ``COLUMNS``, ordered by position; kgCO2e, low/high, cost in
     pounds, every factor id and the arithmetic), each row read as ``ctx`` says (per patient, a year).
@@ -118,7 +132,7 @@ def footprint(store, rows, basis: str = fx.DEFAULT_BASIS, ctx: Context = PER_PAT
         except (ValueError, KeyError, pint.errors.PintError) as exc:
             errors += [(r["position"], name, _message(exc)) for r in parsed]
             continue
-        parts.append(out.assign(kind=name, error=""))
+        parts.append(out.assign(kind=name, error=_implausible(out, ctx)))
     if errors:
         bad = pd.DataFrame(errors, columns=["position", "kind", "error"])
         for col in COLUMNS:
@@ -128,5 +142,5 @@ def footprint(store, rows, basis: str = fx.DEFAULT_BASIS, ctx: Context = PER_PAT
     result = pd.concat([p for p in parts if len(p)], ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
     result = result.sort_values("position", kind="stable").reset_index(drop=True)
     for col in NUMBERS:
-        result[col] = pd.to_numeric(result[col], errors="coerce")
+        result[col] = pd.to_numeric(result[col], errors="coerce").where(result["error"] == "")
     return result[COLUMNS]

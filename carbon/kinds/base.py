@@ -124,13 +124,16 @@ def in_unit(q: pint.Quantity, per, ctx: Context, row: dict, what: str) -> pint.Q
     a year (a scenario line).
     """
     try:
-        return convert(q, per, "quantity")
+        out = convert(q, per, "quantity")
     except UnitError:
+        out = None
         if ctx.period:
             try:
-                return convert(q * ureg.Quantity(ctx.period), per, "quantity")
+                out = convert(q * ureg.Quantity(ctx.period), per, "quantity")
             except UnitError:
                 pass
+    if out is not None:
+        return within(out, row, ctx)
     unit = f"{per:~P}"
     qname = ctx.label("quantity")
     dur = text(row, "duration")
@@ -138,6 +141,16 @@ def in_unit(q: pint.Quantity, per, ctx: Context, row: dict, what: str) -> pint.Q
             else f"or a rate such as '25 {unit}/month' (read over {ctx.period})")
     raise UnitError(f"{qname} {shown(row.get('quantity'))}{' for ' + repr(dur) if dur else ''} cannot be converted "
                     f"to {unit}: {what} is kgCO2e per {unit}; write e.g. '3 {unit}', {rate}") from None
+
+
+def within(q: pint.Quantity, row: dict, ctx: Context) -> pint.Quantity:
+    """``q`` (in the unit a kind counts in) if it is a plausible amount per patient or a year
+    (``quantity_per_patient``, ``quantity_per_year`` in ``factors/bounds.csv``)."""
+    field_ = f"quantity_per_{ctx.name}"
+    if field_ in bounds.table():
+        bounds.check(field_, q.magnitude, ctx.label("quantity"), shown=_plain(row.get("quantity")),
+                     per=f"{q.units:~P} {ctx.words}")
+    return q
 
 
 def count(q: pint.Quantity, what: str = "journeys") -> float:

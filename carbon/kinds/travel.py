@@ -20,7 +20,7 @@ from carbon import bounds
 from carbon import factors as fx
 from carbon.errors import CarbonError
 from carbon.formatting import number
-from carbon.kinds.base import TIDY, Context, Kind, amount, blank, count, text, truthy, value
+from carbon.kinds.base import TIDY, Context, Kind, amount, blank, count, text, truthy, value, within
 from carbon.library import Library
 from carbon.units import UnitError, convert, denominator, parse, ureg
 
@@ -145,7 +145,7 @@ class TravelKind(Kind):
         legs = 2 if truthy(row.get("return_trip")) else 1
         dist = text(row, "distance")
         if dist:
-            journeys = count(amount(row, ctx))
+            journeys = float(within(ureg.Quantity(count(amount(row, ctx)), "journey"), row, ctx).magnitude)
             one_way = float(distance(dist, f"distance by {mode}").magnitude)
             q_text = (f"{journeys:g} × {dist}{' return' if legs == 2 else ' one way'}"
                       + (f", {text(row, 'occupancy')} in the vehicle" if text(row, "occupancy") else ""))
@@ -158,7 +158,7 @@ class TravelKind(Kind):
                 raise
             if not ctx.period and q.dimensionality != ureg.km.dimensionality:
                 raise UnitError("distance is empty: write the distance of one journey, e.g. '9 mile' or '14.5 km'")
-            journeys, one_way = 1.0, _total_km(q, row, ctx)
+            journeys, one_way = 1.0, float(within(ureg.Quantity(_total_km(q, row, ctx), "km"), row, ctx).magnitude)
             q_text = f"{one_way * legs:,.0f} km {ctx.words} by {frow['name']}"
         return {"mode": mode, "journeys": journeys, "one_way_km": one_way, "legs": legs, "occupancy": occ,
                 "vehicle": is_vehicle(frow["unit"]), "occupancy_given": bool(text(row, "occupancy")),

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import json
 import math
-import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 import pandas as pd
 import tomli_w
 
+from carbon import bounds, documents
 from carbon import factors as fx
 from carbon.errors import CarbonError
 from carbon.kinds.base import blank, truthy
+from carbon.units import UnitError
 
 MAX_NAME = 120
 
@@ -154,15 +155,22 @@ def _cohort(v, origin: str) -> float:
         raise PathwayError(f"{origin}: cohort {v!r} is not a number of patients a year") from None
     if not math.isfinite(c) or c <= 0:
         raise PathwayError(f"{origin}: cohort must be a number of patients a year above zero (got {v!r})")
+    try:
+        bounds.check("cohort", c, f"{origin}: cohort", shown=v if isinstance(v, str) else f"{c:,.0f}")
+    except UnitError as exc:
+        raise PathwayError(str(exc)) from None
     return c
 
 
-def from_toml(text: str, origin: str = "TOML file") -> Pathway:
+def _document(data: bytes | str, name: str, fmt: str | None = None) -> dict:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PathwayError(f"{origin}: not valid TOML ({exc})") from None
-    return Pathway.from_dict(data, origin)
+        return documents.load(data, name, fmt)
+    except documents.DocumentError as exc:
+        raise PathwayError(exc.problems) from None
+
+
+def from_toml(text: str, origin: str = "TOML file") -> Pathway:
+    return Pathway.from_dict(_document(text, origin, ".toml"), origin)
 
 
 def to_toml(pathway: Pathway) -> str:
@@ -170,13 +178,7 @@ def to_toml(pathway: Pathway) -> str:
 
 
 def from_json(text: str, origin: str = "JSON file") -> Pathway:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PathwayError(f"{origin}: not valid JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise PathwayError(f"{origin}: a pathway file holds one object with name, cohort and activity")
-    return Pathway.from_dict(data, origin)
+    return Pathway.from_dict(_document(text, origin, ".json"), origin)
 
 
 def to_json(pathway: Pathway) -> str:
@@ -184,17 +186,9 @@ def to_json(pathway: Pathway) -> str:
 
 
 def from_file(data: bytes | str, file_name: str) -> Pathway:
-    """A pathway from an uploaded or local file, read by its extension (.toml or .json)."""
-    try:
-        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
-    except UnicodeDecodeError:
-        raise PathwayError(f"{file_name}: not a text file in UTF-8 (save it as TOML or JSON text)") from None
-    suffix = Path(file_name).suffix.lower()
-    if suffix == ".toml":
-        return from_toml(text, file_name)
-    if suffix == ".json":
-        return from_json(text, file_name)
-    raise PathwayError(f"{file_name}: a pathway file must end in .toml or .json")
+    """A pathway from an uploaded or local file, read by its extension (.toml or .json), within the
+    bounds of ``carbon.documents`` (size, encoding, nesting)."""
+    return Pathway.from_dict(_document(data, file_name), file_name)
 
 
 def templates_dir() -> Path:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import tomllib
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import tomli_w
 
-from carbon import kinds
+from carbon import documents, kinds
 from carbon.errors import CarbonError
 
 END_YEAR = 2045
@@ -161,17 +160,11 @@ class Scenario:
 
     @classmethod
     def from_json(cls, text: str) -> "Scenario":
-        try:
-            return cls.from_dict(json.loads(text))
-        except json.JSONDecodeError as exc:
-            raise ScenarioError(f"not valid JSON: {exc}") from None
+        return cls.from_dict(_document(text, "scenario", ".json"))
 
     @classmethod
     def from_toml(cls, text: str) -> "Scenario":
-        try:
-            return cls.from_dict(tomllib.loads(text))
-        except tomllib.TOMLDecodeError as exc:
-            raise ScenarioError(f"not valid TOML: {exc}") from None
+        return cls.from_dict(_document(text, "scenario", ".toml"))
 
     def validate(self) -> None:
         """Check types, years and ranges; raise ScenarioError naming every bad field."""
@@ -315,13 +308,17 @@ def _float(v, what: str, p: list[str]):
         return v
 
 
-def read_file(text: str, file_name: str = "scenario.toml") -> Scenario:
-    """A scenario from an exported file (``.toml`` or ``.json``); raises ScenarioError."""
-    if file_name.lower().endswith(".json"):
-        return Scenario.from_json(text)
-    if file_name.lower().endswith(".toml"):
-        return Scenario.from_toml(text)
-    raise ScenarioError(f"{file_name}: a scenario file must end in .toml or .json")
+def _document(data: bytes | str, name: str, fmt: str | None = None) -> dict:
+    try:
+        return documents.load(data, name, fmt)
+    except documents.DocumentError as exc:
+        raise ScenarioError(exc.problems) from None
+
+
+def read_file(data: bytes | str, file_name: str = "scenario.toml") -> Scenario:
+    """A scenario from an exported file (``.toml`` or ``.json``, text or bytes) within the bounds of
+    ``carbon.documents`` (size, encoding, nesting); raises ScenarioError."""
+    return Scenario.from_dict(_document(data, file_name))
 
 
 def export(scenario: Scenario, fmt: str = "toml") -> str:

@@ -24,7 +24,8 @@ def make(kind: str, x: float) -> Activity:
         "bus": Activity(kind="travel", factor="bus_local_average", quantity=f"{x!r} journey", distance="20 km"),
         "anaesthetic": Activity(kind="anaesthetic", factor="sevoflurane", quantity=f"{x!r} min", fgf="1 L/min"),
         "n2o": Activity(kind="anaesthetic", factor="n2o", quantity=f"{x!r} min", fgf="2 L/min"),
-        "bottle": Activity(kind="purchase", factor="desflurane", quantity=f"{x!r} bottle"),
+        # thousandths of a bottle: 500 x 100 whole bottles for one patient would be past the 1,000 t bound
+        "bottle": Activity(kind="purchase", factor="desflurane", quantity=f"{x / 1000!r} bottle"),
     }[kind]
 
 
