@@ -20,11 +20,12 @@ st.set_page_config(page_title="Care-pathway carbon calculator", page_icon="🌿"
 PAGES_DIR = Path(__file__).parent / "pages"
 store = ui.store()
 try:
-    ui.door()
-    pages = [st.Page(str(p)) for p in sorted(PAGES_DIR.glob("[0-9]*.py"))]
-    st.navigation(pages).run()
+    if ui.door():
+        st.navigation([st.Page(str(p)) for p in sorted(PAGES_DIR.glob("[0-9]*.py"))]).run()
+    else:  # in server mode, before signing in: one page, no navigation, no data
+        st.navigation([st.Page(ui.door_page, title="Sign in", url_path="sign-in")], position="hidden").run()
 except auth.NotAllowed as exc:  # a write the signed-in person's role does not allow: refused by the store
-    st.error(f"Not saved: {exc}")
+    st.error(f"Refused: {exc}")
 except StoreLockedError as exc:
     st.error(f"The database is busy: {exc}")
 finally:

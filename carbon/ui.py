@@ -76,35 +76,44 @@ def not_allowed_note(needs: str) -> str:
             f"{'save or import' if needs == 'edit' else 'delete or change factors'} here.")
 
 
-def door() -> None:
-    """Call before any page: in server mode, nobody gets further without signing in and a role.
+def door() -> bool:
+    """Whether this session may see the pages: always in local mode; in server mode, once signed in
+    with a role. app.py shows ``door_page`` instead of the pages when it is False.
 
-    Also refuses to serve pages when the app listens beyond this computer with no sign-in set up.
+    Local mode on a non-loopback address (the app listening on the network with no sign-in set up)
+    is refused too.
     """
     if not signing_in():
-        if _listens_beyond_loopback():
-            st.error("This app is listening on the network but sign-in is not set up, so it will not open. "
-                     "Use `make serve` with an [auth] section in .streamlit/secrets.toml (README: Running on a "
-                     "shared server), or `make run` to use it on this computer only.")
-            st.stop()
+        return not _listens_beyond_loopback()
+    if not st.user.get("is_logged_in"):
+        return False
+    try:
+        return identity().role is not None
+    except auth.RolesFileError:
+        return False
+
+
+def door_page() -> None:
+    """What someone outside the door sees: why, and how to get in."""
+    st.title("Care-pathway carbon calculator")
+    if not signing_in():
+        st.error("This app is listening on the network but sign-in is not set up, so it will not open. "
+                 "Use `make serve` with an [auth] section in .streamlit/secrets.toml (README: Running on a "
+                 "shared server), or `make run` to use it on this computer only.")
         return
     if not st.user.get("is_logged_in"):
-        st.title("Care-pathway carbon calculator")
         st.write("Sign in with your organisation's account to continue.")
         st.button("Sign in", type="primary", key="sign_in", on_click=st.login)
-        st.stop()
+        return
     try:
         me = identity()
     except auth.RolesFileError as exc:
         st.error("The roles file has problems, so nobody can be let in until an admin fixes it:")
         st.code("\n".join(exc.lines()))
-        st.stop()
-    if me.role is None:
-        st.title("Care-pathway carbon calculator")
-        st.warning(f"You are signed in as {_plain(me.describe())}, but this account has no role here. "
-                   "Ask an admin to add you to the roles file.")
-        st.button("Sign out", key="sign_out_refused", on_click=st.logout)
-        st.stop()
+        return
+    st.warning(f"You are signed in as {_plain(me.describe())}, but this account has no role here. "
+               "Ask an admin to add you to the roles file.")
+    st.button("Sign out", key="sign_out_refused", on_click=st.logout)
 
 
 def _listens_beyond_loopback() -> bool:
@@ -118,6 +127,9 @@ def setup():
     Each page draws the sidebar itself (rather than app.py) so that its widgets belong to the
     page run; the choices live in their own session keys, so they survive moving between pages.
     """
+    if not door():  # a page reached without passing app.py's door (a deep link): nothing is shown
+        door_page()
+        st.stop()
     s = store()
     _sidebar(s)
     return s

@@ -129,6 +129,17 @@ def open_app_page(page, base_url: str, title: str) -> None:
     page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
 
 
+def save_pathway_as(page, name: str) -> None:
+    """On the Pathways page: type ``name`` and press Save, as a user does; wait for the confirmation."""
+    box = page.get_by_label("Name", exact=True)
+    box.fill(name)
+    box.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Save", exact=True).click()
+    wait_for_app(page)
+    page.get_by_text(f"Saved “{name}”").wait_for(timeout=30_000)
+
+
 def assert_no_exception(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
         '[data-testid="stException"]').first.inner_text()
