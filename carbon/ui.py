@@ -107,9 +107,9 @@ def door_page() -> None:
         return
     try:
         me = identity()
-    except auth.RolesFileError as exc:
-        st.error("The roles file has problems, so nobody can be let in until an admin fixes it:")
-        st.code("\n".join(exc.lines()))
+    except auth.RolesFileError:  # its lines name people, so they are not shown here
+        st.error("The roles file has problems, so nobody can be let in until an admin fixes it "
+                 "(`python -m carbon.auth check` on the server lists them).")
         return
     st.warning(f"You are signed in as {_plain(me.describe())}, but this account has no role here. "
                "Ask an admin to add you to the roles file.")

@@ -104,14 +104,21 @@ def page(browser):
 
 
 def wait_for_app(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running...' indicator)."""
+    """Wait until Streamlit has finished running the script (its status widget has gone).
+
+    The widget shows only once a run has lasted a moment, so it is looked for again after a pause:
+    on a busy machine a run can still be going when the first look finds nothing.
+    """
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=timeout,
-    )
-    page.wait_for_timeout(500)
+    # While a run lasts the widget shows a "Stop" button (aria-label "Running..."); it goes when done.
+    idle = ("() => { const w = document.querySelector('[data-testid=\"stStatusWidget\"]');"
+            " return !w || !(w.innerText.includes('Stop') || w.innerText.includes('Running')"
+            " || w.querySelector('[aria-label^=\"Running\"]')); }")
+    for _ in range(5):
+        page.wait_for_function(idle, timeout=timeout)
+        page.wait_for_timeout(500)
+        if page.evaluate(idle):
+            return
 
 
 def open_app_page(page, base_url: str, title: str) -> None:
