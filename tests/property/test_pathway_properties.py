@@ -21,7 +21,8 @@ def make(kind: str, x: float) -> Activity:
         "electricity": Activity(factor="grid_electricity_uk", quantity=f"{x!r} kWh"),
         "travel": Activity(kind="travel", factor="car_petrol_average", quantity=f"{x!r} appointment",
                            distance="9 mile", return_trip=True),
-        "bus": Activity(kind="travel", factor="bus_local_average", quantity="2 journey", distance=f"{x!r} km"),
+        # x / 100 km: scaled by up to 100 it stays under once round the Earth, which is refused as a typo
+        "bus": Activity(kind="travel", factor="bus_local_average", quantity="2 journey", distance=f"{x / 100!r} km"),
         "anaesthetic": Activity(kind="anaesthetic", factor="sevoflurane", quantity=f"{x!r} min", fgf="1 L/min"),
         "n2o": Activity(kind="anaesthetic", factor="n2o", quantity=f"{x!r} min", fgf="2 L/min"),
         "bottle": Activity(kind="purchase", factor="desflurane", quantity=f"{x!r} bottle"),
