@@ -1,12 +1,16 @@
 # Two commands for a new machine: `make run` (the app) and `make test` (the whole suite).
 # Each creates .venv and installs the pinned versions from constraints.txt on first use.
+# `make serve` runs it on a shared server, with sign-in (README: Running on a shared server).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+ADDRESS ?= 0.0.0.0
 STAMP := $(VENV)/.installed
+OIDC := tests/oidc
+STREAMLIT_FLAGS = --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
-.PHONY: run test install system-deps bench clean
+.PHONY: run serve test install system-deps test-deps bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,23 +20,43 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# This computer only (127.0.0.1): no sign-in; saves are recorded under your operating-system account.
 run: $(STAMP)
 	$(BIN)/carbon db init
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1 $(STREAMLIT_FLAGS)
 
-# Browser tests need Debian's chromium, the board-pack test pdftoppm (poppler-utils);
-# installed when missing (as root, or with sudo, on Debian/Ubuntu).
+# A shared server: listens on ADDRESS (every interface unless set) and signs everyone in through
+# .streamlit/secrets.toml's [auth]; roles from .streamlit/roles.toml (or $$CARBON_ROLES). It refuses
+# to start while either is missing or incomplete.
+serve: $(STAMP)
+	$(BIN)/python -m carbon.auth check
+	$(BIN)/carbon db init
+	$(BIN)/streamlit run app.py --server.address $(ADDRESS) $(STREAMLIT_FLAGS)
+
+# Browser tests need Debian's chromium, the board-pack test pdftoppm (poppler-utils), the sign-in
+# test Node.js and npm (it runs a real OpenID Connect provider); installed when missing (as root, or
+# with sudo, on Debian/Ubuntu).
 system-deps:
-	@command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
+	  && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  PKGS="$$(command -v chromium >/dev/null 2>&1 || echo chromium) \
+	        $$(command -v pdftoppm >/dev/null 2>&1 || echo poppler-utils) \
+	        $$(command -v node >/dev/null 2>&1 || echo nodejs) $$(command -v npm >/dev/null 2>&1 || echo npm)"; \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
-	    apt-get install -y -qq chromium poppler-utils >/dev/null; }
+	    apt-get install -y -qq $$PKGS >/dev/null; }
 
-test: $(STAMP) system-deps
+# The sign-in test's OpenID Connect provider (npm package oidc-provider, pinned in package-lock.json).
+$(OIDC)/node_modules/.package-lock.json: $(OIDC)/package.json $(OIDC)/package-lock.json
+	cd $(OIDC) && npm ci --no-audit --no-fund --silent
+
+test-deps: system-deps $(OIDC)/node_modules/.package-lock.json
+
+test: $(STAMP) test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) data/*.duckdb data/*.duckdb.wal
+	rm -rf $(VENV) $(OIDC)/node_modules data/*.duckdb data/*.duckdb.wal data/*.duckdb.waiting-*

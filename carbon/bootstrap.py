@@ -7,7 +7,8 @@ one take the same steps:
 2. apply the schema migrations it has not seen (``carbon/migrations/``);
 3. load ``factors/`` into it if the files changed since the last load (content hash);
 4. seed the shipped pathway templates and demo scenarios (idempotent; people's own work is never
-   touched).
+   touched);
+5. remove upload copies that a process killed mid-import left in the temporary folder.
 
 Each step is cheap when there is nothing to do, so calling ``open_store`` on every CLI command costs
 a few queries.
@@ -18,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from carbon import factors as fx
-from carbon import pathways, scenarios
+from carbon import pathways, scenarios, uploads
 from carbon.store import Store, get_store
 
 #: Modules that ship demo content, in the order they are seeded (scenarios may name pathways).
@@ -34,4 +35,5 @@ def open_store(path: str | Path | None = None, directory: Path | str | None = No
     fx.sync_library(store, directory or fx.factors_dir())
     for seed in SEEDERS:
         seed(store)
+    uploads.remove_stale()
     return store

@@ -59,7 +59,7 @@ def set_override(store: Store, factor_id: str, value: float, reason: str, who: s
         high = value * (shi / shipped) if shipped else value
     if not low <= value <= high:
         raise OverrideError(f"low <= value <= high fails ({low} <= {value} <= {high})")
-    with store.transaction() as cur:
+    with store.transaction(needs="admin") as cur:
         cur.execute(
             "UPDATE factor_override SET reverted_at = current_timestamp, reverted_by = ? "
             "WHERE factor_id = ? AND reverted_at IS NULL",
@@ -75,7 +75,7 @@ def set_override(store: Store, factor_id: str, value: float, reason: str, who: s
 
 def revert_override(store: Store, factor_id: str, who: str) -> bool:
     """Go back to the shipped figure; the override stays in the audit trail. True if one was active."""
-    with store.transaction() as cur:
+    with store.transaction(needs="admin") as cur:
         n = cur.execute(
             "UPDATE factor_override SET reverted_at = current_timestamp, reverted_by = ? "
             "WHERE factor_id = ? AND reverted_at IS NULL RETURNING id",

@@ -25,7 +25,6 @@ zero. Footprints are kgCO2e (central, low, high) from the factor library on a GW
 from __future__ import annotations
 
 import math
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -35,6 +34,7 @@ from typing import Callable, Iterable, Sequence
 import pandas as pd
 
 from carbon import factors as fx
+from carbon import uploads
 from carbon import variation
 from carbon.store import Store
 from carbon.units import UnitError, convert, parse
@@ -409,7 +409,7 @@ def _diagnose(cur, st: _Staged) -> tuple[list[tuple[str, int, str]], int]:
 
 
 def import_files(store: Store, paths: Iterable[str | Path], fmt: str = "auto",
-                 progress: Progress | None = None) -> ImportReport:
+                 progress: Progress | None = None, who: str = "") -> ImportReport:
     """Import prescribing files (CSV, .csv.gz, Parquet) all-or-nothing, in one transaction.
 
     ``fmt`` is ``"auto"`` (from the header), ``"phs"`` or ``"epd"``. ``progress(fraction,
@@ -418,6 +418,7 @@ def import_files(store: Store, paths: Iterable[str | Path], fmt: str = "auto",
     number column, a negative quantity or item count, a malformed BNF code, a bad month or a
     duplicated month/practice/code row. Codes that are well formed but not in the mapping are
     imported and reported as unmapped. Months already in the store (same format) are replaced.
+    ``who`` (the signed-in address, or the local account) is recorded with each file in ``rx_import``.
     """
     started = time.perf_counter()
     paths = [Path(p) for p in paths]
@@ -484,7 +485,7 @@ def import_files(store: Store, paths: Iterable[str | Path], fmt: str = "auto",
         if total_problems:
             raise PrescribingImportError(problems[:MAX_PROBLEMS], total_problems)
         say(0.92, "Saving")
-        report = _write(store, staged)
+        report = _write(store, staged, who)
     finally:
         for i in range(len(paths)):
             cur.execute(f"DROP TABLE IF EXISTS rx_stage_{i}")
@@ -495,13 +496,14 @@ def import_files(store: Store, paths: Iterable[str | Path], fmt: str = "auto",
 
 
 def import_uploads(store: Store, files: Sequence[tuple[str, bytes]], fmt: str = "auto",
-                   progress: Progress | None = None) -> ImportReport:
+                   progress: Progress | None = None, who: str = "") -> ImportReport:
     """``import_files`` for files given as (name, content), as a browser upload gives them.
 
     Each file is written under its own name to a private temporary folder (DuckDB reads paths),
-    so messages name the file the user chose; the folder is removed afterwards.
+    so messages name the file the user chose; the folder is removed afterwards, and one left by a
+    process that was killed meanwhile is removed at the next start (``carbon.uploads``).
     """
-    with tempfile.TemporaryDirectory(prefix="carbon_rx_") as tmp:
+    with uploads.folder("carbon_rx_") as tmp:
         paths = []
         for i, (name, data) in enumerate(files):
             folder = Path(tmp) / str(i)
@@ -509,7 +511,7 @@ def import_uploads(store: Store, files: Sequence[tuple[str, bytes]], fmt: str = 
             path = folder / Path(name).name
             path.write_bytes(data)
             paths.append(path)
-        return import_files(store, paths, fmt, progress)
+        return import_files(store, paths, fmt, progress, who)
 
 
 def files_in_folder(folder: str | Path) -> list[Path]:
@@ -528,7 +530,7 @@ def _month_label(ym: int) -> str:
     return f"{ym // 100:04d}-{ym % 100:02d}"
 
 
-def _write(store: Store, staged: list[_Staged]) -> ImportReport:
+def _write(store: Store, staged: list[_Staged], who: str = "") -> ImportReport:
     """Replace the staged months and insert the staged rows, all in one transaction."""
     report = ImportReport()
     with store.transaction() as cur:
@@ -541,8 +543,9 @@ def _write(store: Store, staged: list[_Staged]) -> ImportReport:
             report.replaced += [r[0] for r in replaced]
             cur.execute(f"DELETE FROM rx_item WHERE format = ? AND month IN ({months_sql})", [st.fmt.name])
             import_id = cur.execute(
-                "INSERT INTO rx_import (file, format, rows_kept, months) VALUES (?, ?, ?, ?) RETURNING id",
-                [st.path.name, st.fmt.name, st.rows, " ".join(_month_label(m) for m in st.months)],
+                "INSERT INTO rx_import (file, format, rows_kept, months, imported_by) VALUES (?, ?, ?, ?, ?) "
+                "RETURNING id",
+                [st.path.name, st.fmt.name, st.rows, " ".join(_month_label(m) for m in st.months), who.strip()],
             ).fetchone()[0]
             cur.execute(f"""
                 INSERT INTO rx_item
@@ -567,15 +570,15 @@ def _write(store: Store, staged: list[_Staged]) -> ImportReport:
     return report
 
 
-def import_list_sizes_upload(store: Store, name: str, data: bytes) -> int:
+def import_list_sizes_upload(store: Store, name: str, data: bytes, who: str = "") -> int:
     """``import_list_sizes`` for an uploaded file (name, content)."""
-    with tempfile.TemporaryDirectory(prefix="carbon_ls_") as tmp:
+    with uploads.folder("carbon_ls_") as tmp:
         path = Path(tmp) / Path(name).name
         path.write_bytes(data)
-        return import_list_sizes(store, path)
+        return import_list_sizes(store, path, who)
 
 
-def import_list_sizes(store: Store, path: str | Path) -> int:
+def import_list_sizes(store: Store, path: str | Path, who: str = "") -> int:
     """Load registered patients per practice (replacing earlier figures); returns practices loaded.
 
     Accepts PHS *GP Practice Contact Details and List Sizes* (``PracticeCode``,
@@ -610,9 +613,9 @@ def import_list_sizes(store: Store, path: str | Path) -> int:
     if bad:
         raise PrescribingImportError([(path.name, int(line), why) for line, why, _ in bad], int(bad[0][2]))
     with store.transaction() as tx:
-        n = tx.execute(f"""INSERT OR REPLACE INTO rx_list_size (practice, patients, file)
-                           SELECT practice, sum(patients), ? FROM ({sql}) GROUP BY practice""",
-                       [path.name, str(path)]).fetchone()[0]
+        n = tx.execute(f"""INSERT OR REPLACE INTO rx_list_size (practice, patients, file, loaded_by)
+                           SELECT practice, sum(patients), ?, ? FROM ({sql}) GROUP BY practice""",
+                       [path.name, who.strip(), str(path)]).fetchone()[0]
     return int(n)
 
 
@@ -860,7 +863,8 @@ def coverage(store: Store) -> dict:
 
 def imports(store: Store) -> pd.DataFrame:
     """The import log, newest first."""
-    return store.df("SELECT id, file, format, rows_kept, months, imported_at FROM rx_import ORDER BY id DESC")
+    return store.df("SELECT id, file, format, rows_kept, months, imported_at, imported_by FROM rx_import "
+                    "ORDER BY id DESC")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -184,7 +184,7 @@ else:
     if problems:
         st.info("Fix the rows with a problem before creating a variant.")
     if st.button("Create the variant pathway with this swap", key="pw_make_variant", type="primary",
-                 disabled=bool(problems)):
+                 disabled=bool(problems) or not ui.can("edit")):
         variant = al.apply(store, work, row["swaps"])
         variant = pw.save(store, replace(variant, name=al.free_name(store, variant.name)), ui.who(), basis)
         S["pw_pending"] = variant.name
@@ -193,9 +193,11 @@ else:
         st.rerun()
 
 st.markdown("##### Save, duplicate, export, delete")
+if not ui.can("edit"):
+    st.info(ui.not_allowed_note("edit"))
 b1, b2, b3 = st.columns(3)
 with b1:
-    if st.button("Save", key="pw_save", type="primary"):
+    if st.button("Save", key="pw_save", type="primary", disabled=not ui.can("edit")):
         try:
             saved = pw.save(store, work, ui.who(), basis, opened=base)
         except pw.PathwayError as exc:
@@ -208,7 +210,7 @@ with b1:
     st.caption("Saves under the name above; a template is never overwritten (give it a new name).")
 with b2:
     new_name = st.text_input("Duplicate as", key="pw_dup_name", placeholder="new pathway name")
-    if st.button("Duplicate", key="pw_duplicate"):
+    if st.button("Duplicate", key="pw_duplicate", disabled=not ui.can("edit")):
         try:
             copy = None if pw.exists(store, new_name.strip()) else pw.save(
                 store, replace(work, name=new_name.strip()), ui.who(), basis, opened=replace(base, name=""))
@@ -232,7 +234,8 @@ with b3:
         st.caption("Templates cannot be deleted.")
     else:
         sure = st.checkbox(f"Yes, delete “{pick}”", key="pw_confirm_delete")
-        if st.button("Delete", key="pw_delete", disabled=not sure):
+        if st.button("Delete", key="pw_delete", disabled=not sure or not ui.can("admin"),
+                     help=None if ui.can("admin") else ui.not_allowed_note("admin")):
             pw.delete(store, pick)
             S.pop("pw_pick", None)
             S.pop("pw_loaded", None)

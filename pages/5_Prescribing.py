@@ -21,6 +21,7 @@ NUM = st.column_config.NumberColumn
 COLUMNS = {  # plain-English headings for every table on the page (a column a table lacks is ignored)
     "id": NUM("Import", format="%d"), "file": st.column_config.TextColumn("File", width=200), "format": "Format",
     "rows_kept": NUM("Respiratory rows kept", format="%,d"), "months": "Months", "imported_at": "Imported at",
+    "imported_by": "Imported by",
     "row": NUM("Line", format="%d", width=60, help="Line in the file; the header is line 1 (0: the whole file)"),
     "reason": st.column_config.TextColumn("What is wrong", width=680),
     "board_code": "Board code", "board": "Board", "practice": "Practice", "practice_name": "Practice name",
@@ -75,11 +76,13 @@ with st.expander("Import prescribing data", expanded=not rx.has_data(store)):
         accept_multiple_files="directory" if pick == "A folder" else True, key=f"rx_upload_{pick}",
         help="A file with any bad row imports nothing, and the rows and reasons are listed. "
         "Importing a month again replaces it.")
-    if st.button("Import", key="rx_import", type="primary", disabled=not uploads):
+    if not ui.can("edit"):
+        st.info(ui.not_allowed_note("edit"))
+    if st.button("Import", key="rx_import", type="primary", disabled=not uploads or not ui.can("edit")):
         bar = st.progress(0.0, text="Starting…")
         try:
             report = rx.import_uploads(store, [(u.name, u.getvalue()) for u in uploads], fmt,
-                                       progress=lambda f, m: bar.progress(f, text=m))
+                                       progress=lambda f, m: bar.progress(f, text=m), who=ui.who())
         except rx.PrescribingImportError as exc:
             bar.empty()
             st.error(f"Nothing was imported: {exc.total} problem(s). Fix the file(s) and import again.")
@@ -90,9 +93,9 @@ with st.expander("Import prescribing data", expanded=not rx.has_data(store)):
     lc1, lc2 = st.columns([3, 1])
     sizes = lc1.file_uploader("Practice list sizes (optional: gives kgCO2e per 1,000 patients)",
                               type=["csv", "gz", "parquet"], key="rx_sizes_upload")
-    if lc2.button("Load list sizes", key="rx_sizes", disabled=sizes is None):
+    if lc2.button("Load list sizes", key="rx_sizes", disabled=sizes is None or not ui.can("edit")):
         try:
-            n = rx.import_list_sizes_upload(store, sizes.name, sizes.getvalue())
+            n = rx.import_list_sizes_upload(store, sizes.name, sizes.getvalue(), ui.who())
         except rx.PrescribingImportError as exc:
             st.error(str(exc))
         else:

@@ -247,10 +247,10 @@ with compare_tab:
 
 # --- save and files ----------------------------------------------------------------------------------
 with files_tab:
-    who = ui.who()
-    if not who:
-        st.info("Enter your name in the sidebar to save: every version records who saved it.")
-    st.button("Save a new version", type="primary", disabled=edited is None or not who, key="sc_save",
+    who, editor = ui.who(), ui.can("edit")
+    if not editor:
+        st.info(ui.not_allowed_note("edit"))
+    st.button("Save a new version", type="primary", disabled=edited is None or not editor, key="sc_save",
               on_click=_act, args=(sc.save, store, edited, who),
               kwargs={"then": edited.name if edited else None, "done": f"Saved “{edited.name if edited else ''}”."})
     if choice != NEW:
@@ -259,12 +259,13 @@ with files_tab:
         st.dataframe(hist, hide_index=True, width="stretch", key="sc_history")
         c = st.columns(2)
         copy_name = c[0].text_input("Name of the copy", f"{choice} (copy)", key=f"sc_copy_name_{rev}")
-        c[0].button("Duplicate", disabled=not who, key="sc_duplicate", on_click=_named,
+        c[0].button("Duplicate", disabled=not editor, key="sc_duplicate", on_click=_named,
                     args=(sc.duplicate, choice, f"sc_copy_name_{rev}", True))
         new_name = c[1].text_input("New name", choice, key=f"sc_new_name_{rev}")
-        c[1].button("Rename", key="sc_rename", on_click=_named, args=(sc.rename, choice, f"sc_new_name_{rev}", False))
+        c[1].button("Rename", disabled=not editor, key="sc_rename", on_click=_named, args=(sc.rename, choice, f"sc_new_name_{rev}", False))
         sure = st.checkbox(f"Yes, delete “{choice}” and all its saved versions", key=f"sc_delete_sure_{rev}")
-        st.button("Delete", disabled=not sure, key="sc_delete", on_click=_act, args=(sc.delete, store, choice),
+        st.button("Delete", disabled=not sure or not ui.can("admin"), key="sc_delete", on_click=_act,
+                  args=(sc.delete, store, choice), help=None if ui.can("admin") else ui.not_allowed_note("admin"),
                   kwargs={"then": NEW, "done": f"Deleted “{choice}”."})
     st.divider()
     if edited is not None:
@@ -282,7 +283,7 @@ with files_tab:
         else:
             st.success(f"Read “{imported.name}”: {len(imported.lines)} baseline line(s), "
                        f"{len(imported.interventions)} intervention(s).")
-            st.button("Save the imported scenario", disabled=not who, key="sc_import_save", on_click=_act,
+            st.button("Save the imported scenario", disabled=not editor, key="sc_import_save", on_click=_act,
                       args=(sc.save, store, imported, who), kwargs={"then": imported.name})
     st.caption("The board pack (PDF, HTML, CSV, Excel) is on the Workshop page, or from a terminal: "
                "`carbon report NAME --out pack.pdf`.")

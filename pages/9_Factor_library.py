@@ -76,6 +76,9 @@ if row["derived"]:
             "and this one follows.")
 S = st.session_state
 S.setdefault("override_saves", 0)
+admin = ui.can("admin")
+if not admin:
+    st.info(ui.not_allowed_note("admin"))
 message = S.pop("override_message", "")  # set just before the rerun that follows a save or revert
 if message:
     st.success(message)
@@ -85,12 +88,12 @@ with st.form("override_form"):
     value = st.number_input(f"New value ({row['unit']})", min_value=0.0, value=float(row["value"]), format="%.6g")
     reason = st.text_input("Why (source or reason)", placeholder="e.g. supplier's 2025 product carbon footprint",
                            key=f"override_reason_{S['override_saves']}")
-    submitted = st.form_submit_button("Save override")
+    submitted = st.form_submit_button("Save override", disabled=not admin)
 if submitted:
     try:
         fx.set_override(store, chosen, value, reason, ui.who())
     except fx.OverrideError as exc:
-        st.error(str(exc) + (" (enter your name in the sidebar)" if not ui.who() else ""))
+        st.error(str(exc))
     else:
         S["override_saves"] += 1
         S["override_message"] = f"Override saved for {names[chosen]}: {value:,.6g} {row['unit']}."
@@ -109,10 +112,7 @@ if not history.empty:
                        "created_at": "Set at", "reverted_at": "Reverted at", "reverted_by": "Reverted by"},
         key="override_history",
     )
-    if row["overridden"] and st.button("Revert to the shipped figure", key="revert_override"):
-        if not ui.who():  # the audit trail says who reverted, as it says who overrode
-            st.error("Say who is reverting: enter your name in the sidebar.")
-        else:
-            fx.revert_override(store, chosen, ui.who())
-            S["override_message"] = f"Reverted {names[chosen]} to the shipped figure."
-            st.rerun()
+    if row["overridden"] and st.button("Revert to the shipped figure", key="revert_override", disabled=not admin):
+        fx.revert_override(store, chosen, ui.who())  # the audit trail says who reverted, as it says who overrode
+        S["override_message"] = f"Reverted {names[chosen]} to the shipped figure."
+        st.rerun()

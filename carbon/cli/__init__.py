@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from carbon import store  # say so when the app (or another command) has the file and we wait for it
+
+    store.wait_notice = lambda message: print(f"carbon: {message}", file=sys.stderr)
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -60,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         for extra in msg[1:20]:
             print(f"  {extra}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except RuntimeError as exc:  # StoreLockedError and friends
+    except RuntimeError as exc:  # StoreLockedError (the file stayed busy) and friends
         print(f"carbon: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:

@@ -16,6 +16,7 @@ import sys
 
 from carbon import prescribing as rx
 from carbon import variation
+from carbon.auth import local_identity
 from carbon.cli import CLIError, add_basis, add_format, emit, open_store
 
 FOOTPRINT_COLUMNS = ["items", "inhalers", "kgCO2e", "kgCO2e_low", "kgCO2e_high", "low_carbon_share", "cost_gbp",
@@ -105,7 +106,8 @@ class ProgressBar:
 def _import(args) -> int:
     store = open_store(args)
     try:
-        report = rx.import_files(store, args.files, args.file_format, None if args.quiet else ProgressBar())
+        report = rx.import_files(store, args.files, args.file_format, None if args.quiet else ProgressBar(),
+                                 who=local_identity().audit)
     except rx.PrescribingImportError as exc:
         raise CLIError(str(exc)) from None
     print(report.summary())
@@ -118,7 +120,7 @@ def _import(args) -> int:
 def _list_sizes(args) -> int:
     store = open_store(args)
     try:
-        n = rx.import_list_sizes(store, args.file)
+        n = rx.import_list_sizes(store, args.file, who=local_identity().audit)
     except rx.PrescribingImportError as exc:
         raise CLIError(str(exc)) from None
     print(f"loaded list sizes for {n} practice(s)")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from carbon import boardpack, pack_files
 from carbon import scenarios as sc
+from carbon.auth import local_identity
 from carbon.cli import CLIError, add_basis, add_format, emit, open_store
 
 
@@ -38,9 +39,9 @@ def register(sub) -> None:
     ex.add_argument("--out", help="file to write (.toml or .json); default: print TOML")
     ex.set_defaults(handler=_export)
 
-    im = ssub.add_parser("import", help="save a scenario file in the database (a new version if the name exists)")
+    im = ssub.add_parser("import", help="save a scenario file in the database (a new version if the name exists); "
+                         "the version records your operating-system account")
     im.add_argument("file")
-    im.add_argument("--who", required=True, help="your name, for the record of who saved it")
     im.set_defaults(handler=_import)
 
     r = sub.add_parser("report", help="the board pack of a scenario: PDF, HTML, CSV numbers or Excel")
@@ -105,7 +106,7 @@ def _import(args) -> int:
         raise CLIError(f"{args.file}: no such file")
     scenario = sc.read_file(path.read_bytes(), path.name)
     sc.baseline(store, scenario)  # refuse a scenario whose lines cannot be resolved
-    version = sc.save(store, scenario, args.who)
+    version = sc.save(store, scenario, local_identity().audit)
     print(f"saved {scenario.name!r} (version {version})")
     return 0
 

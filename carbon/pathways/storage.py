@@ -189,7 +189,7 @@ def duplicate(store, name: str, new_name: str, who: str, basis: str = fx.DEFAULT
 
 def delete(store, name: str) -> bool:
     """Delete a saved pathway; templates cannot be deleted. True if one was deleted."""
-    with store.transaction() as cur:
+    with store.transaction(needs="admin") as cur:
         row = cur.execute("SELECT is_template FROM pathway WHERE name = ?", [name]).fetchone()
         if row is None:
             return False

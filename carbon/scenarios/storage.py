@@ -109,7 +109,7 @@ def rename(store, name: str, new_name: str) -> None:
 
 def delete(store, name: str) -> bool:
     """Delete a scenario and all its versions; True if there was one."""
-    with store.transaction() as cur:
+    with store.transaction(needs="admin") as cur:
         row = cur.execute("SELECT id FROM scenario WHERE name = ?", [name]).fetchone()
         if row is None:
             return False

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,10 +26,51 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def serve_app(folder: Path, db: Path, *args: str, env: dict | None = None, port: int | None = None):
+    """``streamlit run app.py`` on loopback with ``db`` as the store, until the block ends.
+
+    ``args`` are more streamlit options; the secrets come only from ``folder/secrets.toml`` (absent
+    unless a test writes it), never from a developer's own .streamlit/secrets.toml.
+    """
+    port = port or free_port()
+    env = {**os.environ, "CARBON_DB": str(db), **(env or {})}
+    env.pop("CARBON_FACTORS_DIR", None)
+    log_path = folder / "streamlit.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none", "--secrets.files", str(folder / "secrets.toml"), *args],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(log_path.read_text())
+                time.sleep(0.3)
+        else:
+            raise RuntimeError("streamlit did not start in 60 s:\n" + log_path.read_text())
+        yield {"url": url, "db": db, "log": log_path, "port": port, "pid": proc.pid}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
 
 
 @pytest.fixture(scope="session")
@@ -37,36 +79,8 @@ def app_server(tmp_path_factory, seeded_db):
     tmp = tmp_path_factory.mktemp("browser")
     db = tmp / "carbon.duckdb"
     shutil.copy(seeded_db, db)
-    port = _free_port()
-    env = {**os.environ, "CARBON_DB": str(db)}
-    env.pop("CARBON_FACTORS_DIR", None)
-    log = open(tmp / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=2)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError((tmp / "streamlit.log").read_text())
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start in 60 s:\n" + (tmp / "streamlit.log").read_text())
-    yield {"url": url, "db": db, "log": tmp / "streamlit.log"}
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serve_app(tmp, db) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -90,14 +104,21 @@ def page(browser):
 
 
 def wait_for_app(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running...' indicator)."""
+    """Wait until Streamlit has finished running the script (its status widget has gone).
+
+    The widget shows only once a run has lasted a moment, so it is looked for again after a pause:
+    on a busy machine a run can still be going when the first look finds nothing.
+    """
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
-        timeout=timeout,
-    )
-    page.wait_for_timeout(500)
+    # While a run lasts the widget shows a "Stop" button (aria-label "Running..."); it goes when done.
+    idle = ("() => { const w = document.querySelector('[data-testid=\"stStatusWidget\"]');"
+            " return !w || !(w.innerText.includes('Stop') || w.innerText.includes('Running')"
+            " || w.querySelector('[aria-label^=\"Running\"]')); }")
+    for _ in range(5):
+        page.wait_for_function(idle, timeout=timeout)
+        page.wait_for_timeout(500)
+        if page.evaluate(idle):
+            return
 
 
 def open_app_page(page, base_url: str, title: str) -> None:
@@ -113,6 +134,17 @@ def open_app_page(page, base_url: str, title: str) -> None:
         link.first.click()
         wait_for_app(page)
     page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
+
+
+def save_pathway_as(page, name: str) -> None:
+    """On the Pathways page: type ``name`` and press Save, as a user does; wait for the confirmation."""
+    box = page.get_by_label("Name", exact=True)
+    box.fill(name)
+    box.press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Save", exact=True).click()
+    wait_for_app(page)
+    page.get_by_text(f"Saved “{name}”").wait_for(timeout=30_000)
 
 
 def assert_no_exception(page) -> None:

@@ -4,7 +4,7 @@ swap to dry-powder inhalers and see the footprint per patient fall, then compare
 import pandas as pd
 import pytest
 
-from tests.browser.conftest import assert_no_exception, open_app_page, wait_for_app
+from tests.browser.conftest import assert_no_exception, open_app_page, save_pathway_as, wait_for_app
 
 MILE_KM = 1.609344
 CAR = 6 * MILE_KM * 0.16272
@@ -24,13 +24,7 @@ def test_asthma_template_to_dpi_variant(app_server, page, tmp_path):
     page.get_by_text("Where clinically appropriate", exact=False).first.wait_for(timeout=30_000)
     assert "Where clinically appropriate" in page.inner_text("body")
 
-    name = page.get_by_label("Name", exact=True)
-    name.fill("Our asthma clinic")
-    name.press("Enter")
-    wait_for_app(page)
-    page.get_by_role("button", name="Save", exact=True).click()
-    wait_for_app(page)
-    page.get_by_text("Saved “Our asthma clinic”").wait_for(timeout=30_000)
+    save_pathway_as(page, "Our asthma clinic")
     assert per_patient(page) == f"{PMDI:,.1f} kgCO2e"
 
     page.get_by_role("button", name="Create the variant pathway with this swap").click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import io
 import json
 from pathlib import Path
@@ -36,6 +37,15 @@ def test_import_reports_and_shows_progress(imported):
     assert "imported 3 file(s): 18 respiratory rows" in out and "months 2024-01, 2024-02" in out
     assert "0301011W0BBABAB" in out  # the unmapped code is listed
     assert "100% Done" in err and "[" in err  # the progress bar went to stderr
+
+
+def test_the_import_log_names_the_account_that_ran_the_command(imported, capsys):
+    db, _, _ = imported
+    run(capsys, "--db", str(db), "prescribing", "list-sizes", str(DATA / "list_sizes_phs.csv"))
+    store = bootstrap.open_store(db)
+    me = f"{getpass.getuser()} (local account)"
+    assert rx.imports(store)["imported_by"].tolist() == [me, me, me]
+    assert {r[0] for r in store.execute("SELECT loaded_by FROM rx_list_size").fetchall()} == {me}
 
 
 def test_footprint_by_board_csv_matches_hand_totals(imported, capsys):
