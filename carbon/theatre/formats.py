@@ -90,9 +90,9 @@ def read(path: Path, fmt: str, name: str, agent: str = "", theatre: str = "") ->
         raise TheatreError(Problem(name, 1, "is not a case log this product reads",
                                    f"fill the template ({', '.join(TEMPLATE_COLUMNS)}) or give one of "
                                    f"{', '.join(FORMATS)}"))
-    df = df.reindex(columns=RAW + ["line"]).fillna("")
+    df = df.reindex(columns=RAW + ["line"])
     for col in RAW:
-        df[col] = df[col].astype(str).str.strip()
+        df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str).str.strip()
     if theatre:
         df["theatre"] = df["theatre"].where(df["theatre"] != "", theatre)
     if agent:

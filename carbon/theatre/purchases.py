@@ -90,7 +90,7 @@ def validate(store: Store, raw: pd.DataFrame, where: str) -> pd.DataFrame:
     gas = agent.map(CYLINDER_GAS).fillna("")
     container = np.select([form == "bottle", form == "cylinder"],
                           ["bottle_volume_" + agent, "cylinder_volume_" + gas + "_" + size], "")
-    bad.add((form == "cylinder") & known & ~pd.Series(container).isin(lib.constants.index),
+    bad.add((form == "cylinder") & known & ~volatile & ~pd.Series(container).isin(lib.constants.index),
             lambda i: f"no size {size.iloc[i]!r} {agent.iloc[i]} cylinder in the library",
             "sizes: c, d, e, f, g for nitrous oxide; d, ed, f, g, hx for Entonox")
     start = pd.to_datetime(df["period_start"], errors="coerce", format="ISO8601")
@@ -118,7 +118,9 @@ def import_file(store: Store, path: str | Path, name: str | None = None) -> case
     if lacking:
         raise TheatreError(Problem(name, 1, f"is not the purchasing template: it lacks {', '.join(lacking)}",
                                    f"the header is {','.join(COLUMNS)}"))
-    raw = raw.reindex(columns=COLUMNS + ["line"]).fillna("")
+    raw = raw.reindex(columns=COLUMNS + ["line"])
+    for col in COLUMNS:
+        raw[col] = raw[col].astype(object).where(raw[col].notna(), "").astype(str)
     rows = validate(store, raw, name)
     with store.transaction() as cur:
         keys = rows[["site", "period_start", "period_end", "agent"]].drop_duplicates()
