@@ -15,6 +15,7 @@ nitrous oxide what the manifold and pipework lost.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -198,3 +199,11 @@ def reconcile(store: Store, basis: str = fx.DEFAULT_BASIS) -> pd.DataFrame:
     out["agent_name"] = out["agent"].map(AGENT_NAMES)
     out["site"] = out["site"].replace("", "all")
     return out[RECONCILE_COLUMNS]
+
+
+def import_upload(store: Store, name: str, data: bytes) -> caselog.ImportReport:
+    """``import_file`` for a browser upload: written to a private temporary folder, named as chosen."""
+    with tempfile.TemporaryDirectory(prefix="carbon_purchases_") as tmp:
+        path = Path(tmp) / Path(name).name
+        path.write_bytes(data)
+        return import_file(store, path, name)
