@@ -360,7 +360,7 @@ def theatre_months(df: pd.DataFrame, colour: str = "theatre") -> alt.Chart:
     names = sorted(df[colour].dropna().astype(str).unique())
     title = "Theatre" if colour == "theatre" else "Agent"
     return _base(df).mark_bar().encode(
-        x=alt.X("month:O", title="Month of the case"),
+        x=alt.X("month:O", title="Month of the case", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("sum(kgCO2e):Q", title="kgCO2e a month (anaesthetic gases)", stack="zero"),
         color=alt.Color(f"{colour}:N", title=title, legend=alt.Legend(labelLimit=260),
                         scale=alt.Scale(domain=names, range=[PALETTE[i % 8] for i in range(len(names))])),

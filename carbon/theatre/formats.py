@@ -78,8 +78,9 @@ def detect(path: Path) -> str | None:
 
 
 def read(path: Path, fmt: str, name: str, agent: str = "", theatre: str = "") -> pd.DataFrame:
-    """The file's rows as ``RAW`` text columns plus ``line``; ``agent``/``theatre`` fill what the layout
-    does not record (required for ``flow_vapour``)."""
+    """The file's rows as ``RAW`` text columns plus ``line``. ``agent`` is the agent of a ``flow_vapour``
+    log (which does not name it; in the other layouts an empty agent means none: TIVA or regional);
+    ``theatre`` fills an empty theatre."""
     if fmt == "template":
         df = _template(path, name)
     elif fmt == "flow_vapour":
@@ -95,8 +96,6 @@ def read(path: Path, fmt: str, name: str, agent: str = "", theatre: str = "") ->
         df[col] = df[col].astype(object).where(df[col].notna(), "").astype(str).str.strip()
     if theatre:
         df["theatre"] = df["theatre"].where(df["theatre"] != "", theatre)
-    if agent:
-        df["agent"] = df["agent"].where(df["agent"] != "", agent)
     device = _DEVICE.match(Path(name).name)
     df["theatre"] = df["theatre"].where(df["theatre"] != "", device.group(1) if device else Path(name).stem)
     return df
@@ -139,7 +138,7 @@ def _flow_vapour(path: Path, name: str, agent: str) -> pd.DataFrame:
         raise TheatreError(Problem(name, None, "this layout does not name the agent in the vaporiser",
                                    "give the agent on import, e.g. sevoflurane"))
     df.columns = _clean(header) + ["line"]
-    return pd.DataFrame({"case_id": df["Case"], "start": df["TimeStamp"], "duration_min": df["Duration"],
+    return pd.DataFrame({"case_id": df["Case"], "start": df["TimeStamp"], "duration_min": df["Duration"], "agent": agent,
                          "fgf_l_min": df["Flow"], "vaporiser_percent": df["Vapor"], "line": df["line"]})
 
 

@@ -130,6 +130,14 @@ def test_bad_rows_are_each_named_and_nothing_is_saved(loaded):
     assert caselog.steps(loaded).equals(before)   # the good row C1 was not saved either
 
 
+def test_an_agent_given_on_import_does_not_fill_a_tiva_row_of_the_template(store):
+    # the page's "agent, for a log that does not name it" is for the flow and vaporiser log only
+    theatre.import_file(store, LOG, agent="sevoflurane")
+    c = theatre.cases(store).set_index("case_id")
+    assert c.loc["A6", "kgCO2e"] == 0 and c.loc["A6", "agent"] == ""
+    assert c.loc["B6", "volatile_kgCO2e"] == 0
+
+
 def test_the_excel_template_gives_the_same_figures(store, tmp_path):
     xlsx = tmp_path / "case_log.xlsx"
     pd.read_csv(LOG, dtype=str).to_excel(xlsx, index=False)
