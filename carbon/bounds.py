@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import pint
 
+from carbon import formatting
 from carbon.store import PROJECT_DIR
 from carbon.units import UnitError, ureg
 
@@ -58,7 +59,7 @@ def check(field: str, value: pint.Quantity | float, what: str, shown: str | None
     else:
         v = float(value)
     text = shown if shown is not None else (f"{value:~P}" if isinstance(value, pint.Quantity) else f"{value:g}")
-    unit = f" {ureg.Unit(b.unit):~P}" if b.unit else (f" {per}" if per else "")
+    unit = f" {formatting.unit(ureg.Unit(b.unit))}" if b.unit else (f" {per}" if per else "")
     if not math.isfinite(v):
         raise UnitError(f"{what}: {text!r} is not a finite number")
     if b.low is not None and v < b.low:

@@ -352,3 +352,18 @@ def travel_by_mode(df: pd.DataFrame, unit: str = "kgCO2e a year") -> alt.Chart:
     )
     whiskers = base.mark_rule(color=PALETTE[7]).encode(x="kgCO2e_low:Q", x2="kgCO2e_high:Q")
     return (bars + whiskers).properties(height=_rows_height(len(df)))
+
+
+def theatre_months(df: pd.DataFrame, colour: str = "theatre") -> alt.Chart:
+    """Anaesthetic-gas kgCO2e a month, stacked by theatre (or agent): ``df`` has month 'YYYY-MM', kgCO2e
+    and the ``colour`` column (``theatre.summary(store, "theatre_month")``)."""
+    names = sorted(df[colour].dropna().astype(str).unique())
+    title = "Theatre" if colour == "theatre" else "Agent"
+    return _base(df).mark_bar().encode(
+        x=alt.X("month:O", title="Month of the case", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("sum(kgCO2e):Q", title="kgCO2e a month (anaesthetic gases)", stack="zero"),
+        color=alt.Color(f"{colour}:N", title=title, legend=alt.Legend(labelLimit=260),
+                        scale=alt.Scale(domain=names, range=[PALETTE[i % 8] for i in range(len(names))])),
+        tooltip=["month:O", f"{colour}:N", alt.Tooltip("sum(kgCO2e):Q", title="kgCO2e", format=",.4g"),
+                 alt.Tooltip("sum(cases):Q", title="cases")],
+    ).properties(height=320)

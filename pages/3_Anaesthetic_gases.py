@@ -4,7 +4,10 @@ with TIVA and regional anaesthesia as the lower-carbon alternatives where clinic
 import streamlit as st
 
 from carbon import anaesthetics as an
-from carbon import charts, equivalence, ui
+from carbon import charts, equivalence, theatre, ui
+from carbon.errors import CarbonError
+from carbon.reports import to_excel
+from carbon.theatre import caselog, purchases
 
 store = ui.setup()
 basis = ui.basis()
@@ -12,8 +15,8 @@ basis = ui.basis()
 st.title("Anaesthetic gases")
 st.caption(
     "What an anaesthetic vents, worked out from the physical constants and global warming potentials in "
-    f"the factor library, on the **{basis}** GWP basis chosen in the sidebar. Every litre delivered is assumed "
-    "to reach the atmosphere; patient uptake is ignored."
+    f"the factor library, on the **{basis}** GWP basis chosen in the sidebar. Everything delivered is counted as "
+    "emitted: what the patient takes up is breathed out later, mostly in recovery, so it reaches the atmosphere too."
 )
 
 
@@ -126,3 +129,116 @@ if bought is not None:
             "Where clinically appropriate, moving this volume of anaesthesia to TIVA or regional techniques "
             "would avoid this anaesthetic-gas emission (the drugs and equipment they use are not counted here)."
         )
+
+st.divider()
+
+# --- theatre records -------------------------------------------------------------------------------
+st.subheader("Theatre records: case logs and purchasing")
+st.caption(
+    "Import what the anaesthetic machines and the pharmacy record: a case log (one row per case or per time step: "
+    "fresh gas flow, vaporiser setting, agent used where the machine recorded it), and the bottles and cylinders "
+    "bought. The footprint is worked out with the same arithmetic as the calculator above, case by case."
+)
+has_cases = not caselog.steps(store).empty
+with st.expander("Import case logs or purchasing", expanded=not has_cases):
+    files = st.file_uploader("Case logs (the template as CSV or Excel, a flow and vaporiser log, a Draeger Connect "
+                             "case analysis) or purchasing files (CSV)", accept_multiple_files=True, key="th_files")
+    t1, t2 = st.columns(2)
+    th_agent = t1.selectbox("Agent, for a log that does not name it", an.VOLATILES, index=1,
+                            format_func=an.AGENT_NAMES.get, key="th_agent")
+    th_theatre = t2.text_input("Theatre, for a log that does not name it", "", key="th_theatre",
+                               help="Blank: the device in a Draeger Connect file name, else the file name")
+    d1, d2, d3 = st.columns(3)
+    d1.download_button("Case log template (CSV)", caselog.TEMPLATE.read_bytes(), caselog.TEMPLATE.name,
+                       mime="text/csv", key="th_template")
+    d2.download_button("Purchasing template (CSV)", purchases.TEMPLATE.read_bytes(), purchases.TEMPLATE.name,
+                       mime="text/csv", key="th_purchases_template")
+    if d3.button("Import", type="primary", key="th_import", disabled=not files):
+        bar = st.progress(0.0, text="Importing")
+        for i, f in enumerate(files):
+            try:
+                if f.name.lower().endswith(".csv") and b"period_start" in f.getvalue()[:2000].lower():
+                    report = purchases.import_upload(store, f.name, f.getvalue())
+                else:
+                    report = theatre.import_upload(store, f.name, f.getvalue(), agent=th_agent, theatre=th_theatre)
+            except CarbonError as exc:
+                ui.show_error(exc, f"{f.name}: nothing was imported")
+            else:
+                st.success(report.summary())
+            bar.progress((i + 1) / len(files), text=f"Imported {i + 1} of {len(files)}")
+        has_cases = not caselog.steps(store).empty
+
+if has_cases:
+    by_theatre = theatre.summary(store, "theatre", basis)
+    by_month = theatre.summary(store, "month", basis)
+    by_agent = theatre.summary(store, "agent", basis)
+    both = theatre.summary(store, "theatre_month", basis)
+    cases = theatre.cases(store, basis)
+    numbers = {
+        "cases": st.column_config.NumberColumn("Cases", format="%d"),
+        "hours": st.column_config.NumberColumn("Hours of anaesthesia", format="%.1f"),
+        "liquid_ml": st.column_config.NumberColumn("Liquid volatile (mL)", format="%.1f"),
+        "agent_kg": st.column_config.NumberColumn("Agent emitted (kg)", format="%.3f"),
+        "kgCO2e": st.column_config.NumberColumn("kgCO2e", format="%.1f"),
+        "kgCO2e_low": st.column_config.NumberColumn("Low (kgCO2e)", format="%.1f"),
+        "kgCO2e_high": st.column_config.NumberColumn("High (kgCO2e)", format="%.1f"),
+        "kgCO2e_per_hour": st.column_config.NumberColumn("kgCO2e an hour", format="%.2f"),
+        "factor_ids": None,
+    }
+    st.markdown(f"**{len(cases):,} cases** in {len(by_theatre)} theatre(s), on {basis}.")
+    tab_theatre, tab_month, tab_agent, tab_case = st.tabs(["By theatre", "By month", "By agent", "By case"])
+    with tab_theatre:
+        st.dataframe(by_theatre, hide_index=True, width="stretch", key="th_by_theatre",
+                     column_config={"theatre": st.column_config.TextColumn("Theatre"), **numbers})
+    with tab_month:
+        st.dataframe(by_month, hide_index=True, width="stretch", key="th_by_month",
+                     column_config={"month": st.column_config.TextColumn("Month"), **numbers})
+    with tab_agent:
+        st.dataframe(by_agent, hide_index=True, width="stretch", key="th_by_agent",
+                     column_config={"agent_name": st.column_config.TextColumn("Agent"), **numbers})
+    with tab_case:
+        st.dataframe(cases.drop(columns=["start", "factor_ids"]), hide_index=True, width="stretch", key="th_cases",
+                     column_config={
+                         "theatre": "Theatre", "case_id": "Case", "month": "Month",
+                         "minutes": st.column_config.NumberColumn("Minutes", format="%d"), "steps": "Rows",
+                         "agent": "Volatile agent", "method": st.column_config.TextColumn("How the agent was found",
+                                                                                          width="medium"),
+                         "model_liquid_ml": st.column_config.NumberColumn("Modelled (mL)", format="%.1f"),
+                         "recorded_liquid_ml": st.column_config.NumberColumn("Recorded (mL)", format="%.1f"),
+                         "volatile_kgCO2e": st.column_config.NumberColumn("Volatile (kgCO2e)", format="%.2f"),
+                         "n2o_litres": st.column_config.NumberColumn("N2O delivered (L)", format="%.0f"),
+                         "n2o_kgCO2e": st.column_config.NumberColumn("N2O (kgCO2e)", format="%.2f"),
+                         "n2o_lost_kgCO2e": st.column_config.NumberColumn("of which lost in the manifold (kgCO2e)",
+                                                                          format="%.2f"),
+                         **{k: v for k, v in numbers.items() if k in ("liquid_ml", "kgCO2e", "kgCO2e_low",
+                                                                      "kgCO2e_high")}})
+    st.altair_chart(charts.theatre_months(both), width="stretch", key="th_chart")
+    st.caption("How each case's agent is found: the agent used where the machine recorded it; else the vaporiser "
+               "setting x fresh gas flow x time; no vapour in an emergence step with no setting; for a case recorded "
+               "only as its average flow, 1 MAC x that flow x 0.50 (weighed bottles show 1 MAC of the average flow "
+               "is twice the agent used); else 1 MAC. Piped nitrous oxide is counted with what the manifold loses "
+               "before the patient (82 %, range 75-95 %).")
+    recon = purchases.reconcile(store, basis)
+    if not recon.empty:
+        st.markdown("##### Purchasing reconciled with the case logs")
+        st.dataframe(recon.drop(columns=["agent", "factor_ids"]), hide_index=True, width="stretch", key="th_recon",
+                     column_config={
+                         "site": "Site", "period_start": "From", "period_end": "To", "agent_name": "Agent",
+                         "bought": "Bought", "bought_kg": st.column_config.NumberColumn("Bought (kg)", format="%.3f"),
+                         "cases": st.column_config.NumberColumn("Cases", format="%d"),
+                         "used_kg": st.column_config.NumberColumn("Accounted for by the logs (kg)", format="%.3f"),
+                         "gap_kg": st.column_config.NumberColumn("Not accounted for (kg)", format="%.3f"),
+                         "gap_share": st.column_config.NumberColumn("Share not accounted for", format="percent"),
+                         "bought_kgCO2e": st.column_config.NumberColumn("Bought (kgCO2e)", format="%.1f"),
+                         "used_kgCO2e": st.column_config.NumberColumn("Accounted for (kgCO2e)", format="%.1f"),
+                         "gap_kgCO2e": st.column_config.NumberColumn("Not accounted for (kgCO2e)", format="%.1f")})
+        st.caption("Agent bought and not accounted for by the case logs: spills, bottles opened and not finished, "
+                   "stock on the shelf, and for piped nitrous oxide what the manifold and pipework lose.")
+    e1, e2 = st.columns(2)
+    with e1:
+        ui.download_csv("Download the cases (CSV)", cases, f"theatre_cases_{basis}.csv", key="th_download_cases")
+    sheets = {"By theatre": by_theatre, "By month": by_month, "By agent": by_agent, "Cases": cases}
+    if not recon.empty:
+        sheets["Purchasing"] = recon
+    e2.download_button("Download every table (Excel)", to_excel(sheets), f"theatre_footprint_{basis}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="th_download_xlsx")

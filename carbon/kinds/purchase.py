@@ -2,10 +2,15 @@
 volatile agent; litres of gas (at 15 C), cylinders (of a size) or kg of nitrous oxide or Entonox.
 
 A rate (``40 bottle/year``) is read as one year's purchasing. Everything bought is assumed to be
-emitted; the constants and GWPs are the library's (``carbon.kinds.anaesthetic.constants``).
+emitted (what a manifold loses included); the constants and GWPs are the library's
+(``carbon.kinds.anaesthetic.constants``). Swapping nitrous oxide bought for a manifold
+(``n2o_manifold``) for point-of-use cylinders (``n2o``) keeps only what reached patients:
+``adopt`` scales the amount by 1 - ``n2o_manifold_loss_share``.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -19,12 +24,15 @@ from carbon.units import ureg
 
 #: A cylinder size people can start from: E is the common theatre N2O cylinder (the NHS recipe
 #: book's worked example); G is the usual bank cylinder for Entonox on labour wards.
-DEFAULT_CYLINDER = {"n2o": "e", "entonox": "g"}
+#: A manifold is fed from banks of large cylinders: G (the PRI abstract's unit) is the default there.
+DEFAULT_CYLINDER = {"n2o": "e", "n2o_manifold": "g", "entonox": "g"}
+#: The gas whose cylinder sizes an agent uses (piped N2O comes in N2O cylinders).
+CYLINDER_GAS = {"n2o": "n2o", "n2o_manifold": "n2o", "entonox": "entonox"}
 
 
 def cylinder_sizes(lib: Library, agent: str) -> list[str]:
     """The cylinder sizes the library knows for ``agent`` (n2o or entonox), e.g. ``['c', 'd', 'e']``."""
-    prefix = f"cylinder_volume_{agent}_"
+    prefix = f"cylinder_volume_{CYLINDER_GAS.get(agent, agent)}_"
     return sorted(i[len(prefix):] for i in lib.constants.index if i.startswith(prefix))
 
 
@@ -57,14 +65,14 @@ def parse_purchase(lib: Library, agent: str, value, cylinder: str | None = None)
     else:
         if dims == ureg.cylinder.dimensionality:
             size = (cylinder or DEFAULT_CYLINDER[a]).strip().lower()
-            container = f"cylinder_volume_{a}_{size}"
+            container = f"cylinder_volume_{CYLINDER_GAS[a]}_{size}"
             if container not in lib.constants.index:
                 raise AnaestheticError(f"no size {size!r} {a} cylinder in the library; sizes: "
                                        f"{', '.join(cylinder_sizes(lib, a))}")
             form, n = "cylinder", float(q.to("cylinder").magnitude)
         elif dims == ureg.L.dimensionality:
             form, n = "gas", float(q.to("L").magnitude)
-        elif dims == ureg.kg.dimensionality and a == "n2o":
+        elif dims == ureg.kg.dimensionality and a != "entonox":
             form, n = "mass", float(q.to("kg").magnitude)
         else:
             raise AnaestheticError(f"{what}: {q:~P} is not litres of gas, cylinders or kg (e.g. '3 cylinder')")
@@ -82,6 +90,22 @@ class PurchaseKind(Kind):
 
     def ref(self, text_: str) -> str:
         return text_.strip().lower()
+
+    def adopt(self, lib: Library, old, new):
+        """Piped nitrous oxide bought for a manifold, swapped for point-of-use cylinders: only the gas that
+        reached patients is bought (litres of gas, or kg, times 1 - the manifold loss share)."""
+        new = super().adopt(lib, old, new)
+        if old.kind != self.name or self.ref(old.factor) != "n2o_manifold" or self.ref(new.factor) != "n2o":
+            return new
+        amount_ = read(old.quantity, "amount")
+        if str(getattr(old, "duration", "") or "").strip():
+            amount_ = amount_ * read(old.duration, "duration")
+        was = parse_purchase(lib, "n2o_manifold", amount_)
+        kept = 1 - float(lib.quantity("n2o_manifold_loss_share").value.to("dimensionless").magnitude)
+        if was["form"] == "mass":
+            return replace(new, quantity=f"{was['n'] * kept:.6g} kg")
+        litres = was["n"] * (_triple(lib, was["container"])[0] if was["container"] else 1.0)
+        return replace(new, quantity=f"{litres * kept:.6g} L")
 
     def parse(self, lib: Library, row: dict, ctx: Context) -> dict:
         agent = self.need_factor(row, ctx)

@@ -166,3 +166,27 @@ def test_a_journey_round_the_earth_is_a_typing_error(open_page):
     at.text_input(key="tr_distance").input("18 mile").run()
     assert not at.error and any("miles in an average car" in c.value for c in at.caption)
     assert next(m for m in at.metric if m.label == "Carbon per traveller").help.startswith("range ")
+
+
+def test_theatre_records_section_shows_the_imported_logs(open_page, store):
+    from pathlib import Path
+
+    from carbon import theatre
+    from carbon.theatre import purchases
+
+    data = Path(__file__).parent.parent / "data" / "theatre"
+    theatre.import_file(store, data / "case_log_two_theatres.csv")
+    purchases.import_file(store, data / "purchases_march_2024.csv")
+    at = open_page(ANAESTHETIC)
+    assert not at.exception
+    frames = [d.value for d in at.dataframe if "kgCO2e_per_hour" in d.value.columns]
+    by_theatre = next(f for f in frames if "theatre" in f.columns).set_index("theatre")
+    # worked by hand in tests/unit/test_theatre.py: Theatre A 241.14, Theatre B 259.06 kgCO2e (AR5)
+    assert by_theatre.loc["Theatre A", "kgCO2e"] == pytest.approx(241.14, abs=0.01)
+    assert by_theatre.loc["Theatre B", "kgCO2e"] == pytest.approx(259.06, abs=0.01)
+    assert any("month" in f.columns for f in frames) and any("agent_name" in f.columns for f in frames)
+    recon = table_with(at, "gap_share")
+    assert recon["gap_share"].max() == pytest.approx(0.9)
+    specs = [c.proto.spec for c in at.get("vega_lite_chart")]
+    assert any("kgCO2e a month (anaesthetic gases)" in s for s in specs)
+    assert "17 cases" in " ".join(md.value for md in at.markdown)

@@ -53,11 +53,14 @@ def test_an_implausible_cohort_or_quantity_is_an_error_not_a_number(store):
     p = Pathway(name="x", activities=[Activity(factor="clenil_pmdi", quantity="2000000 inhaler"),
                                       Activity(factor="clenil_pmdi", quantity="1e308 inhaler"),
                                       Activity(kind="anaesthetic", factor="sevoflurane", quantity="1000000 year",
-                                               fgf="1000000 L/min")])
+                                               fgf="1000000 L/min"),
+                                      Activity(kind="purchase", factor="desflurane", quantity="5000 bottle")])
     fp = pw.footprint(store, p)
     assert fp["kgCO2e"].isna().all()  # nothing computed, so nothing enters a total
     assert "is more than 1,000,000 inhaler per patient" in fp.loc[0, "error"]
     assert "is more than 1,000,000 inhaler per patient" in fp.loc[1, "error"]
-    # 10^6 L/min for 10^6 years would be ~3.9e17 kgCO2e: refused as more than 1,000 t for one patient
-    assert "more than 1,000 tCO2e per patient" in fp.loc[2, "error"]
-    assert pw.totals(fp, 1)["kgCO2e"] == 0 and len(pw.errors(fp)) == 3
+    # 10^6 L/min for 10^6 years would be ~3.9e17 kgCO2e: the flow is refused (no flowmeter passes 20 L/min)
+    assert "'1000000 L/min' is more than 20 L/min" in fp.loc[2, "error"]
+    # 5,000 desflurane bottles for one patient: 5,000 x 629.4 kgCO2e = 3,147 t, past the 1,000 t bound
+    assert "more than 1,000 tCO2e per patient" in fp.loc[3, "error"]
+    assert pw.totals(fp, 1)["kgCO2e"] == 0 and len(pw.errors(fp)) == 4
