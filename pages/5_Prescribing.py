@@ -21,8 +21,10 @@ NUM = st.column_config.NumberColumn
 COLUMNS = {  # plain-English headings for every table on the page (a column a table lacks is ignored)
     "id": NUM("Import", format="%d"), "file": st.column_config.TextColumn("File", width=200), "format": "Format",
     "rows_kept": NUM("Respiratory rows kept", format="%,d"), "months": "Months", "imported_at": "Imported at",
-    "row": NUM("Line", format="%d", width=60, help="Line in the file; the header is line 1 (0: the whole file)"),
-    "reason": st.column_config.TextColumn("What is wrong", width=680),
+    "where": st.column_config.TextColumn("File", width=200),
+    "line": NUM("Line", format="%d", width=60, help="Line in the file; the header is line 1 (empty: the whole file)"),
+    "what": st.column_config.TextColumn("What is wrong", width=680), "fix": "How to fix it",
+    "reason": st.column_config.TextColumn("Why", width=480),
     "board_code": "Board code", "board": "Board", "practice": "Practice", "practice_name": "Practice name",
     "month": "Month", "product": "Product", "device": "Device", "bnf_code": "BNF code", "description": "Description",
     "items": NUM("Items", format="%,.0f"),

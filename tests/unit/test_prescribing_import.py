@@ -121,8 +121,8 @@ def test_a_bad_file_imports_nothing_and_says_why(store, name, row, reason):
     n_imports = len(rx.imports(store))
     with pytest.raises(rx.PrescribingImportError) as err:
         rx.import_files(store, [PHS_FEB, DATA / name])  # a good file beside it is not imported either
-    problems = err.value.problems
-    assert (name, row, problems[0][2]) == problems[0] and reason in problems[0][2]
+    first = err.value.problems[0]
+    assert (first.where, first.line) == (name, row) and reason in first.what
     assert str(err.value).startswith("nothing was imported")
     assert _stored(store) == before
     assert len(rx.imports(store)) == n_imports
@@ -140,14 +140,14 @@ def test_an_empty_number_in_a_row_that_is_not_an_inhaler_is_refused(store, tmp_p
     path.write_text(PHS_JAN.read_text() + f"S08000024,10002,0407010H0AAAMAM,PARACET_TAB 500MG,{cells}\n")
     with pytest.raises(rx.PrescribingImportError) as err:
         rx.import_files(store, [path])
-    assert err.value.problems == [("empty_cell.csv", 13, reason)]
+    assert [(p.where, p.line, p.what) for p in err.value.problems] == [("empty_cell.csv", 13, reason)]
     assert _stored(store) == []
 
 
 def test_duplicate_lists_both_rows(store):
     with pytest.raises(rx.PrescribingImportError) as err:
         rx.import_files(store, [DATA / "bad_duplicate.csv"])
-    assert [r for _, r, _ in err.value.problems] == [2, 4] and err.value.total == 2
+    assert [p.line for p in err.value.problems] == [2, 4] and err.value.total == 2
 
 
 def test_many_problems_list_the_first_then_count(store, tmp_path):
@@ -158,10 +158,11 @@ def test_many_problems_list_the_first_then_count(store, tmp_path):
     with pytest.raises(rx.PrescribingImportError) as err:
         rx.import_files(store, [path])
     assert err.value.total == 30 and len(err.value.problems) == rx.MAX_PROBLEMS
-    assert err.value.problems[0] == ("many_bad.csv", 2, "NumberOfPaidItems is 'x', not a number")
+    first = err.value.problems[0]
+    assert (first.where, first.line, first.what) == ("many_bad.csv", 2, "NumberOfPaidItems is 'x', not a number")
     assert "... and 10 more problem(s)" in str(err.value)
     frame = rx.problems_frame(err.value)
-    assert len(frame) == rx.MAX_PROBLEMS + 1 and frame["reason"].iloc[-1] == "... and 10 more problem(s)"
+    assert len(frame) == rx.MAX_PROBLEMS + 1 and frame["what"].iloc[-1] == "... and 10 more problem(s)"
 
 
 def test_not_a_prescribing_file(store, tmp_path):
@@ -205,6 +206,6 @@ def test_list_sizes(store, tmp_path):
     bad.write_text("practice,patients\n10002,5000\n10017,-3\n20005,many\n")
     with pytest.raises(rx.PrescribingImportError) as err:
         rx.import_list_sizes(store, bad)
-    assert err.value.problems == [("sizes.csv", 3, "list size is negative"),
-                                  ("sizes.csv", 4, "list size 'many' is not a number")]
+    assert [(p.where, p.line, p.what) for p in err.value.problems] == [
+        ("sizes.csv", 3, "list size is negative"), ("sizes.csv", 4, "list size 'many' is not a number")]
     assert store.execute("SELECT patients FROM rx_list_size WHERE practice = '10002'").fetchall() == [(5000.0,)]
