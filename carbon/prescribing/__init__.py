@@ -2,12 +2,13 @@
 
 The package, one concept a module:
 
-* ``formats``: what a PHS or EPD file looks like (column roles), ``PrescribingImportError``;
+* ``formats``: what a PHS or EPD file looks like (column roles, every generation), ``PrescribingImportError``;
+* ``files``: a file as published (CSV, gzip, ZIP, Parquet; UTF-8 or Latin-1);
 * ``importing``: staging each file, checking every row, the all-or-nothing write;
 * ``list_sizes``: registered patients per practice;
-* ``mapping``: BNF code -> device, product, doses per inhaler and factor;
+* ``mapping``: BNF code -> device, product, doses per inhaler and factor, code changes (a table per import);
 * ``footprint``: kgCO2e by board, practice, month, product; totals and coverage;
-* ``variation``: funnel plots and ranked practices;
+* ``variation``: funnel plots (over-dispersed), ranked practices, SPC trends, reliever hot spots;
 * ``opportunity``: what switching would save.
 
 Their SQL is in ``sql/*.sql``. The names below are the package's public interface (pages, the CLI,
@@ -16,14 +17,16 @@ scenarios and tests use them as ``carbon.prescribing.<name>``).
 
 from carbon.prescribing.formats import (EPD, FORMATS, MAX_PROBLEMS, PHS, Format, PrescribingImportError,
                                         detect_format, problems_frame)
-from carbon.prescribing.footprint import (GROUPS, coverage, data_token, equivalence, footprint, has_data,
-                                          has_list_sizes, totals, unmapped_codes)
+from carbon.prescribing.footprint import (GROUPS, PATIENT_COLUMNS, coverage, data_token, equivalence, footprint,
+                                          has_data, has_list_sizes, totals, unmapped_codes)
 from carbon.prescribing.importing import (ImportReport, Progress, files_in_folder, import_files, import_uploads,
                                           imports)
-from carbon.prescribing.list_sizes import import_list_sizes, import_list_sizes_upload
-from carbon.prescribing.mapping import DEVICES, DOSES_THRESHOLD, LOW_CARBON_DEVICES, PROPELLANT_DEVICES, mapping
-from carbon.prescribing.opportunity import SWITCH_CAVEAT, Switching, fraction, switching_opportunity
-from carbon.prescribing.variation import METRICS, Funnel, funnel, outliers, ranked
+from carbon.prescribing.list_sizes import import_list_sizes, import_list_sizes_upload, list_sizes
+from carbon.prescribing.mapping import (DEVICES, DOSES_THRESHOLD, LOW_CARBON_DEVICES, PROPELLANT_DEVICES, mapping,
+                                        reference)
+from carbon.prescribing.opportunity import SWITCH_CAVEAT, Switching, fraction, matches, switching_opportunity
+from carbon.prescribing.variation import (METRICS, RELIEVER_NOTE, Funnel, funnel, hot_spots, outliers, ranked,
+                                          trend)
 
 __all__ = [
     "DEVICES", "DOSES_THRESHOLD", "EPD", "FORMATS", "Format", "Funnel", "GROUPS", "ImportReport",
@@ -31,5 +34,6 @@ __all__ = [
     "Progress", "SWITCH_CAVEAT", "Switching", "coverage", "data_token", "detect_format", "equivalence",
     "files_in_folder", "footprint", "fraction", "funnel", "has_data", "has_list_sizes", "import_files",
     "import_list_sizes", "import_list_sizes_upload", "import_uploads", "imports", "mapping", "outliers",
-    "problems_frame", "ranked", "switching_opportunity", "totals", "unmapped_codes",
+    "problems_frame", "ranked", "switching_opportunity", "totals", "unmapped_codes", "PATIENT_COLUMNS",
+    "list_sizes", "reference", "matches", "RELIEVER_NOTE", "hot_spots", "trend",
 ]

@@ -13,12 +13,14 @@ from typing import Sequence
 import pandas as pd
 
 from carbon import factors as fx
-from carbon.prescribing.mapping import mapping_sql, rows_sql, with_factors
+from carbon.prescribing.mapping import reference, rows_sql, with_factors
 from carbon.prescribing.sqlfiles import sql
 from carbon.store import Store
 from carbon.travel import car_equivalent
 
 GROUPS = ("board", "practice", "month", "product")
+#: Columns a footprint by practice or board has only when list sizes are loaded.
+PATIENT_COLUMNS = ("patients", "list_size_month", "kgCO2e_per_1000_patients_year", "relievers_per_1000_patients_year")
 #: Per group: the GROUP BY keys and the columns it adds to the result.
 GROUP_COLUMNS = {
     "board": (["board_code"], ["board_code", "max(board) AS board"]),
@@ -47,6 +49,7 @@ def data_token(store: Store) -> str:
 
 
 def has_data(store: Store) -> bool:
+    """True once any prescribing file has been imported."""
     return bool(store.execute("SELECT count(*) FROM rx_item").fetchall()[0][0])
 
 
@@ -61,8 +64,11 @@ def footprint(store: Store, by: str | Sequence[str], basis: str = fx.DEFAULT_BAS
     (mapped inhalers), ``kgCO2e``/``kgCO2e_low``/``kgCO2e_high``, ``low_carbon_share`` (DPI and
     soft-mist inhalers over all mapped inhalers, 0..1), ``cost_gbp`` (PHS gross ingredient cost,
     EPD net ingredient cost, pounds), ``unmapped_items``, ``factor_ids`` (traceability); and
-    where list sizes are loaded and the grouping is by practice or board, ``patients`` and
-    ``kgCO2e_per_1000_patients``.
+    ``reliever_inhalers`` and ``reliever_share`` (salbutamol and terbutaline inhalers, the SABAs,
+    and their share of all mapped inhalers), ``months`` (of data behind the group); and where list
+    sizes are loaded and the grouping is by practice or board, ``patients``, ``list_size_month``,
+    ``kgCO2e_per_1000_patients_year`` and ``relievers_per_1000_patients_year`` (the footprint over
+    the group's months of data scaled to twelve months).
     """
     groups = _by(by)
     keys = [k for g in groups for k in GROUP_COLUMNS[g][0]]
@@ -77,8 +83,10 @@ def footprint(store: Store, by: str | Sequence[str], basis: str = fx.DEFAULT_BAS
     df = with_factors(store, basis, query + f"\nORDER BY {', '.join(c.split(' AS ')[-1] for c in cols)}")
     if "month" in df.columns:
         df["month"] = pd.to_datetime(df["month"]).dt.strftime("%Y-%m")
+    if "list_size_month" in df.columns:
+        df["list_size_month"] = pd.to_datetime(df["list_size_month"]).dt.strftime("%Y-%m")
     if not has_list_sizes(store):
-        df = df.drop(columns=[c for c in ("patients", "kgCO2e_per_1000_patients") if c in df.columns])
+        df = df.drop(columns=[c for c in PATIENT_COLUMNS if c in df.columns])
     return df
 
 
@@ -99,11 +107,15 @@ def unmapped_codes(store: Store) -> pd.DataFrame:
 
 
 def coverage(store: Store) -> dict:
-    """Share of inhaler items and of inhaler cost mapped to a factor (0..1), and how codes matched."""
+    """Share of inhaler items and of inhaler cost mapped to a factor (0..1), how codes matched, and
+    the shipped NHSBSA list's own coverage: how many of its BNF 3.1/3.2 inhaler presentations have
+    a device and a factor."""
     row = with_factors(store, fx.DEFAULT_BASIS, f"{rows_sql()}\n{sql('coverage')}").iloc[0].tolist()
     items, items_m, cost, cost_m, codes, codes_un, practices, first, last = row
-    by_match = store.df(
-        f"WITH {mapping_sql()} SELECT matched_by, count(*) AS codes FROM rx_map GROUP BY ALL ORDER BY 1")
+    by_match = store.df("SELECT m.matched_by, count(*) AS codes FROM rx_code_map m JOIN rx_code c USING (bnf_code) "
+                        "GROUP BY ALL ORDER BY 1")
+    ref = reference(store)
+    inhalers = ref[ref["form"].isin(["pmdi", "bai", "dpi", "smi"])]
     return {
         "inhaler_items": float(items), "mapped_items": float(items_m),
         "items_share": float(items_m) / float(items) if items else math.nan,
@@ -113,6 +125,10 @@ def coverage(store: Store) -> dict:
         "first_month": None if pd.isna(first) else pd.Timestamp(first).strftime("%Y-%m"),
         "last_month": None if pd.isna(last) else pd.Timestamp(last).strftime("%Y-%m"),
         "codes_by_match": dict(zip(by_match["matched_by"], by_match["codes"].astype(int))),
+        "list_presentations": int(len(ref)),
+        "list_unknown_device": int((ref["form"] == "unknown").sum()),
+        "list_inhalers": int(len(inhalers)),
+        "list_inhalers_with_factor": int(inhalers["factor_id"].notna().sum()),
     }
 
 

@@ -16,7 +16,6 @@ Two public formats are read straight from CSV, gzip CSV or Parquet by DuckDB:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
@@ -44,13 +43,19 @@ def problems_frame(exc: CarbonError) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Format:
-    """Which header columns play which role; the first name found wins."""
+    """Which header columns play which role; the first name found wins.
+
+    ``keys`` are roles that tell two rows of the same month, practice and code apart (EPD's
+    quantity per item and SNOMED code, PHS's dm+d code and prescribed type): a row is a duplicate
+    only if all of them repeat too.
+    """
 
     name: str
     label: str
     roles: dict
     required: tuple
     numbers: tuple = ("items", "quantity", "cost")
+    keys: tuple = ()
 
 
 PHS = Format(
@@ -64,8 +69,12 @@ PHS = Format(
         "items": ("NumberOfPaidItems",),
         "quantity": ("PaidQuantity",),
         "cost": ("GrossIngredientCost",),
+        "dmd": ("DMDCode",),
+        "prescribed_type": ("PrescribedType",),
+        "class": ("ClassOfPreparationCode",),
     },
     required=("month", "board_code", "practice", "bnf_code", "items", "quantity", "cost"),
+    keys=("dmd", "prescribed_type"),
 )
 EPD = Format(
     "epd", "NHS England, English Prescribing Dataset",
@@ -75,16 +84,31 @@ EPD = Format(
         "board": ("ICB_NAME", "STP_NAME", "PCO_NAME"),
         "practice": ("PRACTICE_CODE",),
         "practice_name": ("PRACTICE_NAME",),
-        "bnf_code": ("BNF_CODE",),
-        "description": ("BNF_DESCRIPTION",),
+        "bnf_code": ("BNF_CODE", "BNF_PRESENTATION_CODE"),
+        "description": ("BNF_DESCRIPTION", "BNF_PRESENTATION_NAME", "BNF_PRESENTATION"),
         "items": ("ITEMS",),
         "quantity": ("TOTAL_QUANTITY",),
         "per_item": ("QUANTITY",),
         "cost": ("NIC", "ACTUAL_COST"),
+        "snomed": ("SNOMED_CODE",),
     },
     required=("month", "board_code", "practice", "bnf_code", "items", "quantity", "cost"),
+    keys=("per_item", "snomed"),
 )
 FORMATS = {"phs": PHS, "epd": EPD}
+
+
+def layout(fmt: Format, cols: dict) -> str:
+    """The published generation a header belongs to, in words (for the import log)."""
+    if fmt.name == "epd":
+        board = cols["board_code"].split("_")[0]
+        parts = ["EPD", f"boards by {board}", cols["bnf_code"]]
+        if "snomed" in cols:
+            parts.insert(1, "with SNOMED codes")
+        return ", ".join(parts)
+    cls = ("dm+d codes (DMDCode, PrescribedType)" if "dmd" in cols
+           else "ClassOfPreparationCode" if "class" in cols else "no class column")
+    return f"PHS, boards by {cols['board_code']}, {cls}"
 
 
 def quote_identifier(name: str) -> str:
@@ -97,35 +121,19 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def is_parquet(path: Path) -> bool:
-    return path.suffix.lower() in (".parquet", ".pq")
-
-
-def read_header(cur, path: Path) -> list[str]:
-    """The column names of a CSV or Parquet file."""
-    if is_parquet(path):
-        rows = cur.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()
-    else:
-        rows = cur.execute(
-            "DESCRIBE SELECT * FROM read_csv(?, header = true, all_varchar = true, sample_size = 2048)",
-            [str(path)],
-        ).fetchall()
-    return [r[0] for r in rows]
-
-
 def detect_format(columns: Sequence[str]) -> str | None:
     """``"phs"`` or ``"epd"`` from a header, or None if it is neither."""
     lower = {c.lower() for c in columns}
     if {"bnfitemcode", "gppractice"} & lower:
         return "phs"
-    if {"bnf_code", "practice_code"} & lower:
+    if {"bnf_code", "bnf_presentation_code", "practice_code"} & lower:
         return "epd"
     return None
 
 
 def resolve_columns(fmt: Format, columns: Sequence[str]) -> tuple[dict, list[str]]:
     """Role -> actual header name, and the required columns that are missing."""
-    by_lower = {c.lower(): c for c in columns}
+    by_lower = {c.strip().lower(): c for c in columns}
     found, missing = {}, []
     for role, names in fmt.roles.items():
         hit = next((by_lower[n.lower()] for n in names if n.lower() in by_lower), None)
@@ -134,3 +142,9 @@ def resolve_columns(fmt: Format, columns: Sequence[str]) -> tuple[dict, list[str
         elif role in fmt.required:
             missing.append(" or ".join(names))
     return found, missing
+
+
+def positions(columns: Sequence[str], cols: dict) -> dict:
+    """Role -> 1-based column position (DuckDB's ``#n``), so no header text enters the SQL."""
+    index = {c: i + 1 for i, c in enumerate(columns)}
+    return {role: index[name] for role, name in cols.items()}
