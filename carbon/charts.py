@@ -364,11 +364,12 @@ def spc_chart(df: pd.DataFrame, title: str = "kgCO2e a month (inhalers)") -> alt
     tooltip. ``df``: month 'YYYY-MM', kgCO2e, mean, lower, upper, special_cause (``prescribing.trend``)."""
     data = df.assign(kind=df["special_cause"].where(df["special_cause"] == "common cause", "special cause"),
                      lower=df["lower"].clip(lower=0))
-    x = alt.X("month:T", title="Month (paid)", axis=alt.Axis(format="%b %Y"))
-    lines = data.melt(["month"], ["mean", "lower", "upper"], "line", "y")
-    lines["line"] = lines["line"].map({"mean": "mean", "lower": "process limits", "upper": "process limits"})
+    x = alt.X("month:T", title="Month (paid)",
+              axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": max(1, len(data) // 12)}))
+    lines = data.melt(["month"], ["mean", "lower", "upper"], "limit", "y")
+    lines["line"] = lines["limit"].map({"mean": "mean", "lower": "process limits", "upper": "process limits"})
     limits = alt.Chart(lines).mark_line(color=GREY).encode(
-        x=x, y=alt.Y("y:Q", title=title), detail="line:N",
+        x=x, y=alt.Y("y:Q", title=title), detail="limit:N",
         strokeDash=alt.StrokeDash("line:N", title="XmR", scale=alt.Scale(domain=["mean", "process limits"],
                                                                           range=[[1, 0], [6, 4]])))
     values = _base(data).mark_line(color=PALETTE[0]).encode(x=x, y="kgCO2e:Q")
@@ -391,7 +392,7 @@ def reliever_quadrant(df: pd.DataFrame, carbon_title: str) -> alt.Chart:
         x=alt.X("reliever_share:Q", title="Reliever (SABA) share of inhalers", axis=alt.Axis(format=".0%")),
         y=alt.Y("carbon:Q", title=carbon_title),
         size=alt.Size("inhalers:Q", title="Inhalers", legend=None),
-        color=alt.Color("where:N", title="Practice", scale=alt.Scale(
+        color=alt.Color("where:N", title="Practice", legend=alt.Legend(labelLimit=320), scale=alt.Scale(
             domain=["high carbon and high reliever use", "other practices"], range=[PALETTE[5], PALETTE[4]])),
         tooltip=tips + [alt.Tooltip("reliever_share:Q", format=".0%", title="Reliever share"),
                         alt.Tooltip("carbon:Q", format=",.1f", title=carbon_title)])

@@ -76,6 +76,13 @@ COLUMNS = {  # plain-English headings for every table on the page (a column a ta
     "carbon_measure": "Carbon measure", "carbon": NUM("Carbon", format="%,.1f"),
     "hot_spot": st.column_config.CheckboxColumn("High carbon and high reliever use"),
 }
+def shown(df):
+    """A table as a person reads it: a name the files do not give (PHS has no practice names) shows as a dash."""
+    text = [c for c in ("practice_name", "board", "product", "description", "eq_description", "eq_product",
+                        "match", "eq_price_basis", "factor_ids", "switch_factor_ids") if c in df.columns]
+    return df.fillna({c: "–" for c in text})
+
+
 HIDE = {"eq_code": None, "moving_range": None, "pooled_reliever_share": None, "pooled_carbon": None, "volume": None,
         "value": None}
 
@@ -151,7 +158,7 @@ st.caption(f"Coverage: {cov['items_share']:.1%} of inhaler items and {cov['cost_
 unmapped = cached("unmapped_codes", token)
 if len(unmapped):
     with st.expander(f"Inhaler codes without a footprint ({len(unmapped)}), and why"):
-        st.dataframe(unmapped, hide_index=True, width="stretch", key="rx_unmapped", column_config=COLUMNS)
+        st.dataframe(shown(unmapped), hide_index=True, width="stretch", key="rx_unmapped", column_config=COLUMNS)
         ui.download_csv("Download unmapped codes (CSV)", unmapped, "unmapped_codes.csv", key="rx_unmapped_dl")
 has_sizes = rx.has_list_sizes(store)
 if has_sizes:
@@ -174,8 +181,8 @@ for tab, by, label in zip(tabs, rx.GROUPS, ["board", "practice", "month", "produ
             st.altair_chart(charts.footprint_trend(trend), width="stretch", key="rx_trend_chart")
         elif by == "product":
             st.altair_chart(charts.ranked_bars(df, "product"), width="stretch", key="rx_product_chart")
-        shown = df.assign(device=df["device"].map(rx.DEVICES).fillna(df["device"])) if "device" in df else df
-        st.dataframe(shown, hide_index=True, width="stretch", column_config=COLUMNS, key=f"rx_fp_{by}")
+        table = df.assign(device=df["device"].map(rx.DEVICES).fillna(df["device"])) if "device" in df else df
+        st.dataframe(shown(table), hide_index=True, width="stretch", column_config=COLUMNS, key=f"rx_fp_{by}")
         ui.download_csv(f"Download by {label} (CSV)", df, f"inhaler_footprint_by_{by}_{basis}.csv",
                         key=f"rx_fp_dl_{by}")
 
@@ -208,7 +215,7 @@ if len(spots):
                 f"({spots['pooled_reliever_share'].iloc[0]:.0%} and {spots['pooled_carbon'].iloc[0]:,.1f}): "
                 "where high carbon and poorly controlled asthma may coincide.")
     st.caption(rx.RELIEVER_NOTE)
-    st.dataframe(spots, hide_index=True, width="stretch", key="rx_quality",
+    st.dataframe(shown(spots), hide_index=True, width="stretch", key="rx_quality",
                  column_config={**COLUMNS, **HIDE})
     ui.download_csv("Download reliever use by practice (CSV)", spots, "relievers_by_practice.csv",
                     key="rx_quality_dl")
@@ -229,7 +236,7 @@ out = rx.outliers(f, "95%")
 st.markdown(f"**{len(out)}** practice(s) outside the 95% limits. The table ranks practices by how many standard "
             "errors they sit from all practices pooled, furthest on the wrong side first, so a small practice is not "
             "first only because a few prescriptions swing its figure.")
-st.dataframe(ranked, hide_index=True, width="stretch", key="rx_ranked",
+st.dataframe(shown(ranked), hide_index=True, width="stretch", key="rx_ranked",
              column_config={**COLUMNS, "value": NUM(f.value_label, format="percent" if f.kind == "proportion"
                                                     else "%,.1f"),
                             "volume": NUM(f.volume_label, format="%,.0f")})
@@ -262,15 +269,15 @@ st.markdown("**The match each switch is priced at**: the dry-powder (or soft-mis
             "the same strength where there is one, named from NHSBSA's BNF list; one propellant inhaler becomes "
             "*equivalents per inhaler* of it (the same total dose), at its own cost per inhaler in the data, else its "
             "list price.")
-st.dataframe(matches, hide_index=True, width="stretch", key="rx_matches",
+st.dataframe(shown(matches), hide_index=True, width="stretch", key="rx_matches",
              column_config={**COLUMNS, **HIDE, "kg_per_inhaler": NUM("kgCO2e per inhaler", format="%.2f")})
 b_tab, p_tab = st.tabs(["By board", "By practice"])
 with b_tab:
-    st.dataframe(sw.by_board, hide_index=True, width="stretch", key="rx_switch_board", column_config=COLUMNS)
+    st.dataframe(shown(sw.by_board), hide_index=True, width="stretch", key="rx_switch_board", column_config=COLUMNS)
     ui.download_csv("Download savings by board (CSV)", sw.by_board, f"switching_by_board_{pct}pct.csv",
                     key="rx_switch_board_dl")
 with p_tab:
-    st.dataframe(sw.by_practice, hide_index=True, width="stretch", key="rx_switch_practice",
+    st.dataframe(shown(sw.by_practice), hide_index=True, width="stretch", key="rx_switch_practice",
                  column_config=COLUMNS)
     ui.download_csv("Download savings by practice (CSV)", sw.by_practice, f"switching_by_practice_{pct}pct.csv",
                     key="rx_switch_practice_dl")
