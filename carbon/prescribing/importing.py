@@ -96,6 +96,7 @@ class _Staged:
     width: int
     table: str
     months: list = field(default_factory=list)
+    normalised: bool = False
     rows: int = 0
     rows_read: int = 0
     items: float = 0.0
@@ -105,8 +106,9 @@ class _Staged:
         return self.source.name
 
 
-def _reader(st: _Staged, varchar: bool) -> tuple[str, list]:
-    """The table function reading the staged source, and its parameters (path, encoding, types)."""
+def _reader(st: _Staged, varchar: bool, rejects: bool = True) -> tuple[str, list]:
+    """The table function reading the staged source, and its parameters (path, encoding, types);
+    ``rejects`` keeps the lines that cannot be read (the first pass) in ``rx_rejects``."""
     path = str(st.source.path)
     if st.source.parquet:
         return "read_parquet(?)", [path]
@@ -117,8 +119,8 @@ def _reader(st: _Staged, varchar: bool) -> tuple[str, list]:
     for role in NUMBER_ROLES:
         if role in st.pos:
             types[st.pos[role] - 1] = "DOUBLE"
-    return ("read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', encoding = ?, types = ?, "
-            "store_rejects = true, rejects_table = 'rx_rejects', rejects_scan = 'rx_reject_scans')",
+    keep = ", store_rejects = true, rejects_table = 'rx_rejects', rejects_scan = 'rx_reject_scans'" if rejects else ""
+    return ("read_csv(?, header = true, delim = ',', quote = '\"', escape = '\"', encoding = ?, types = ?" + keep + ")",
             [path, st.source.encoding, types])
 
 
@@ -159,14 +161,23 @@ def _run_with_progress(cur, query: str, params: list, report: Callable[[float], 
     return outcome["result"]
 
 
-def _stage(cur, st: _Staged, report) -> list[tuple[int, str, str, str]]:
-    """Read the file once into its staging table; return the reader's rejects (line, column, type, text)."""
+def _stage(cur, st: _Staged, report, normalise: bool = False) -> list[tuple[int, str, str, str]]:
+    """Read the file once into its staging table; return the reader's rejects (line, column, type, text).
+
+    Codes are read as published; a file with a code that does not match a BNF code is staged again
+    with every code trimmed and upper-cased (``normalise``), so only a real bad code is refused."""
     cur.execute("DROP TABLE IF EXISTS rx_rejects")
     cur.execute("DROP TABLE IF EXISTS rx_reject_scans")
     reader, params = _reader(st, varchar=False)
+    # the staging table's row order carries no meaning: let DuckDB write it in parallel, in less memory
+    cur.execute("SET preserve_insertion_order = false")
     query = sql("stage", table=st.table, reader=reader, code_re=CODE_RE,
+                code="upper(trim(code_raw))" if normalise else "code_raw",
                 **_columns(st, cast_numbers=st.source.parquet))
     _run_with_progress(cur, query, params, report)
+    st.normalised = normalise
+    if not normalise and cur.execute(f"SELECT count(*) FROM {st.table} WHERE n_bad > 0").fetchone()[0]:
+        return _stage(cur, st, None, normalise=True)
     if st.source.parquet:
         return []
     return cur.execute("SELECT line, column_name, error_type, error_message FROM rx_rejects ORDER BY line").fetchall()
@@ -191,8 +202,8 @@ def _problems(cur, st: _Staged, rejects: list) -> tuple[list[tuple[str, int, str
     if structural:  # line numbers of a second pass would be off: report these first
         return structural[:MAX_PROBLEMS], len(structural)
     checks = cur.execute(sql("stage_checks", table=st.table, month_sql=month_sql("month_raw"))).fetchone()
-    bad = sum(checks[:6])
-    st.rows_read, st.rows, st.items = int(checks[6]), int(checks[7]), float(checks[8])
+    bad = sum(checks[:4])
+    st.rows_read, st.rows, st.items = int(checks[4]), int(checks[5]), float(checks[6])
     if not found and not bad:
         return [], 0
     return _diagnose(cur, st)
@@ -420,7 +431,11 @@ def _write(store: Store, staged: list[_Staged], progress: Callable[[float], None
                  st.rows_read]).fetchone()[0]
             month = month_sql("month_raw")
             cur.execute(sql("write_items", table=st.table, month_sql=month), [st.fmt.name, import_id])
-            cur.execute(sql("write_chemicals", table=st.table, month_sql=month), [st.fmt.name, import_id])
+            reader, params = _reader(st, varchar=False, rejects=False)
+            cur.execute(sql("write_chemicals", table=st.table, month_sql=month, reader=reader,
+                            code="upper(trim(code_raw))" if st.normalised else "code_raw",
+                            **_columns(st, cast_numbers=st.source.parquet)),
+                        params + [st.fmt.name, import_id])
             cur.execute(sql("write_codes", table=st.table))
             report.files.append({"file": st.name, "format": st.fmt.name, "layout": layout(st.fmt, st.cols),
                                  "rows_read": st.rows_read, "rows_kept": st.rows, "items": st.items,
