@@ -1,7 +1,7 @@
 """What a prescribing file looks like: the public formats, their column roles, and the error a file
 that cannot be imported raises.
 
-Two public formats are read straight from CSV, gzip CSV or Parquet by DuckDB:
+Two public formats, in every generation since 2014/2015 (``layout`` names the one a header is):
 
 * Public Health Scotland, *Prescriptions in the Community* (one row per practice x BNF item x
   paid month): ``HBT, GPPractice, BNFItemCode, BNFItemDescription, NumberOfPaidItems,
@@ -109,11 +109,6 @@ def layout(fmt: Format, cols: dict) -> str:
     cls = ("dm+d codes (DMDCode, PrescribedType)" if "dmd" in cols
            else "ClassOfPreparationCode" if "class" in cols else "no class column")
     return f"PHS, boards by {cols['board_code']}, {cls}"
-
-
-def quote_identifier(name: str) -> str:
-    """A header name as a quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def literal(text: str) -> str:
