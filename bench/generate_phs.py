@@ -9,8 +9,8 @@ file with the same columns, the same kinds of codes and a similar shape:
   roughly the real number of GP practices in each (about 925 in all), each practice a 5-digit code
   and a list size drawn from a log-normal distribution (islands smaller);
 * one row per practice x BNF presentation x month (``PaidDateMonth`` YYYYMM, April to March);
-* the BNF presentation codes (15 characters) of every inhaler in ``factors/bnf_inhalers.csv`` with
-  their descriptions, plus several thousand non-inhaler codes from the other BNF chapters (a few real
+* the BNF presentation codes (15 characters) of every inhaler the product maps (``inhaler_codes``: NHSBSA's
+  BNF 3.1/3.2 list as ``carbon.prescribing`` maps it) with their NHSBSA names, plus several thousand non-inhaler codes from the other BNF chapters (a few real
   common medicines, the rest synthetic but well formed inside real chapters and sections);
 * popularity follows a Zipf-like curve, so the common medicines appear at every practice every month
   and the long tail at few; inhalers carry 5 % of the popularity (about 4 % of rows and 5-6 % of
@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -44,7 +45,6 @@ import duckdb
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MAPPING = ROOT / "factors" / "bnf_inhalers.csv"
 DEFAULT_OUT_DIR = ROOT / "bench" / "out"
 DEFAULT_ROWS = 200_000
 
@@ -322,16 +322,47 @@ def _calibrate(con: duckdb.DuckDBPyConnection, rows: int, n_months: int) -> floa
     return float(hi * (1.001 + 5 / np.sqrt(rows)))
 
 
+def inhaler_codes(folder: Path = DEFAULT_OUT_DIR) -> Path:
+    """The product's own map of inhaler presentations as CSV (bnf_code, description, doses_per_inhaler,
+    factor_id): every code of NHSBSA's BNF 3.1/3.2 list that ``carbon.prescribing`` maps to an inhaler
+    with a factor and doses per inhaler, under its NHSBSA name. Written once per factor library
+    (the file name carries the library's content hash) from a throw-away store."""
+    # carbon is imported here, not at the top: the generator's own work needs only DuckDB, and this
+    # keeps `python bench/generate_phs.py --mapping FILE` free of the product's start-up.
+    from carbon import factors as fx
+    from carbon.prescribing.mapping import refresh
+    from carbon.store import Store
+
+    path = Path(folder) / f"inhaler_codes_{fx.content_hash(fx.factors_dir())[:12]}.csv"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="carbon-bench-map-") as tmp:
+        store = Store(Path(tmp) / "map.duckdb")
+        fx.sync_library(store, fx.factors_dir())
+        refresh(store)
+        store.execute("""COPY (SELECT bnf_code, upper(name) AS description, doses_per_inhaler, factor_id
+                               FROM rx_code_map
+                               WHERE inhaler AND factor_id IS NOT NULL AND doses_per_inhaler > 0
+                                 AND name_source = 'NHSBSA BNF code list (February 2020)'
+                               ORDER BY bnf_code) TO ? (HEADER)""", [str(path)])
+        store.close()
+    return path
+
+
 def generate(
     out: Path,
     rows: int = DEFAULT_ROWS,
     seed: int = 1,
     practices: int = 925,
     n_months: int = 12,
-    mapping: Path = DEFAULT_MAPPING,
+    mapping: Path | None = None,
     threads: int | None = None,
 ) -> dict:
-    """Write ``rows`` rows to ``out`` (.csv, .csv.gz or .parquet); return a summary of the file."""
+    """Write ``rows`` rows to ``out`` (.csv, .csv.gz or .parquet); return a summary of the file.
+
+    ``mapping`` is a CSV of inhaler codes (``inhaler_codes``, the product's own map, by default)."""
+    mapping = Path(mapping) if mapping else inhaler_codes()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
@@ -418,7 +449,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=1, help="seed: the same seed and options give the same file")
     p.add_argument("--practices", type=int, default=925, help="GP practices across the 14 boards (default 925)")
     p.add_argument("--months", type=int, default=12, help="months from April 2024 (default 12)")
-    p.add_argument("--mapping", type=Path, default=DEFAULT_MAPPING, help="BNF inhaler mapping table")
+    p.add_argument("--mapping", type=Path, default=None,
+                   help="CSV of inhaler codes: bnf_code, description, doses_per_inhaler, factor_id "
+                        "(default: the product's own map, bench/out/inhaler_codes_<library hash>.csv)")
     p.add_argument("--out", type=Path,
                    help="output .csv, .csv.gz or .parquet (default bench/out/pitc_synthetic_<rows>_s<seed>.csv)")
     args = p.parse_args(argv)

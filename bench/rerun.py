@@ -52,7 +52,7 @@ def main() -> int:
         rx.import_files(store, [data / "phs_2024_01.csv", data / "phs_2024_02.csv.gz", data / "epd_2024_01.csv"])
         if hasattr(store, "release"):
             store.release()  # this thread gives the file back, as a rerun does
-        print(f"checkout {root} (carbon from {Path(fx.__file__).parent}), {args.repeat} reruns a page, "
+        print(f"checkout {root} (carbon from {Path(rx.__file__).parent.parent}), {args.repeat} reruns a page, "
               f"load average {os.getloadavg()[0]:.2f}")
         print(f"{'page':<22} {'median s':>9} {'fastest s':>10}")
         for page in PAGES:

@@ -11,7 +11,7 @@ parts each run in a subprocess of their own so that peak memory is theirs alone:
     ``groupby``).
 
 (b) and (c) use the same per-code inhaler factors as the product: a small table written before
-timing from ``factors/bnf_inhalers.csv`` and the library resolved on AR5, so all three compute
+timing from the product's own inhaler map (``generate_phs.inhaler_codes``) and the library resolved on AR5, so all three compute
 kgCO2e the same way and the script cross-checks their national totals.
 
 It prints wall-clock seconds, CPU seconds (all threads of the part's process: steadier than wall
@@ -45,7 +45,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 OUT = BENCH / "out"
-MAPPING = ROOT / "factors" / "bnf_inhalers.csv"
+GENERATOR = ROOT / "bench" / "generate_phs.py"
 BASIS = "AR5"
 GOAL_FLOOR_RATIO = 2.0  # (a) within 2x of (b)
 GOAL_PANDAS_RATIO = 10.0  # (a) at least 10x faster than (c)
@@ -155,6 +155,16 @@ def _totals(result) -> dict:
 # ---------------------------------------------------------------------------------------------
 # The parent: prepare, run each part in a child, report
 # ---------------------------------------------------------------------------------------------
+def _generator():
+    """bench/generate_phs.py as a module (the bench folder is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate_phs", GENERATOR)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def write_factor_table(path: Path) -> int:
     """Per-code inhaler factors on the benchmark basis, for (b) and (c): bnf_code, doses, kgCO2e per inhaler.
 
@@ -170,7 +180,7 @@ def write_factor_table(path: Path) -> int:
         fx.sync_library(store, fx.factors_dir())
         resolved = fx.resolved(store, BASIS)[["id", "kgCO2e_per", "per"]]
         store.close()
-    mapping = pd.read_csv(MAPPING, dtype={"bnf_code": str})
+    mapping = pd.read_csv(_generator().inhaler_codes(OUT), dtype={"bnf_code": str})
     table = mapping.merge(resolved[resolved["per"] == "inhaler"], left_on="factor_id", right_on="id", how="inner")
     table = table.rename(columns={"kgCO2e_per": "kgCO2e_per_inhaler"})
     table = table[table["bnf_code"].str.len() == 15][["bnf_code", "doses_per_inhaler", "kgCO2e_per_inhaler"]]

@@ -367,3 +367,51 @@ def theatre_months(df: pd.DataFrame, colour: str = "theatre") -> alt.Chart:
         tooltip=["month:O", f"{colour}:N", alt.Tooltip("sum(kgCO2e):Q", title="kgCO2e", format=",.4g"),
                  alt.Tooltip("sum(cases):Q", title="cases")],
     ).properties(height=320)
+
+
+# --- prescribing: SPC and quality --------------------------------------------------------------
+SPC_COLOURS = {"common cause": PALETTE[0], "special cause": PALETTE[1]}
+
+
+def spc_chart(df: pd.DataFrame, title: str = "kgCO2e a month (inhalers)") -> alt.Chart:
+    """One board's months as an XmR chart (NHS England Making Data Count): the monthly values, the mean
+    (solid) and the process limits (dashed); a point with a special cause is orange, its rule in the
+    tooltip. ``df``: month 'YYYY-MM', kgCO2e, mean, lower, upper, special_cause (``prescribing.trend``)."""
+    data = df.assign(kind=df["special_cause"].where(df["special_cause"] == "common cause", "special cause"),
+                     lower=df["lower"].clip(lower=0))
+    x = alt.X("month:T", title="Month (paid)",
+              axis=alt.Axis(format="%b %Y", tickCount={"interval": "month", "step": max(1, len(data) // 12)}))
+    lines = data.melt(["month"], ["mean", "lower", "upper"], "limit", "y")
+    lines["line"] = lines["limit"].map({"mean": "mean", "lower": "process limits", "upper": "process limits"})
+    limits = alt.Chart(lines).mark_line(color=GREY).encode(
+        x=x, y=alt.Y("y:Q", title=title), detail="limit:N",
+        strokeDash=alt.StrokeDash("line:N", title="XmR", scale=alt.Scale(domain=["mean", "process limits"],
+                                                                          range=[[1, 0], [6, 4]])))
+    values = _base(data).mark_line(color=PALETTE[0]).encode(x=x, y="kgCO2e:Q")
+    dots = _base(data).mark_circle(size=80).encode(
+        x=x, y="kgCO2e:Q",
+        color=alt.Color("kind:N", title="Variation",
+                        scale=alt.Scale(domain=list(SPC_COLOURS), range=list(SPC_COLOURS.values()))),
+        tooltip=[alt.Tooltip("month:T", format="%b %Y"), alt.Tooltip("kgCO2e:Q", format=",.0f", title=title),
+                 alt.Tooltip("special_cause:N", title="Rule")])
+    return alt.layer(limits, values, dots).properties(width="container", height=320)
+
+
+def reliever_quadrant(df: pd.DataFrame, carbon_title: str) -> alt.Chart:
+    """Practices by reliever share (x, %) and carbon (y, ``carbon_title`` says the unit), with the pooled
+    values as rules: the top-right quadrant is where high carbon and heavy reliever use coincide.
+    ``df``: practice, reliever_share, carbon, pooled_reliever_share, pooled_carbon, hot_spot, inhalers."""
+    data = df.assign(where=df["hot_spot"].map({True: "high carbon and high reliever use", False: "other practices"}))
+    tips = [c for c in ("practice", "practice_name", "board") if c in data.columns]
+    dots = _base(data).mark_circle(opacity=0.8).encode(
+        x=alt.X("reliever_share:Q", title="Reliever (SABA) share of inhalers", axis=alt.Axis(format=".0%")),
+        y=alt.Y("carbon:Q", title=carbon_title),
+        size=alt.Size("inhalers:Q", title="Inhalers", legend=None),
+        color=alt.Color("where:N", title="Practice", legend=alt.Legend(labelLimit=320), scale=alt.Scale(
+            domain=["high carbon and high reliever use", "other practices"], range=[PALETTE[5], PALETTE[4]])),
+        tooltip=tips + [alt.Tooltip("reliever_share:Q", format=".0%", title="Reliever share"),
+                        alt.Tooltip("carbon:Q", format=",.1f", title=carbon_title)])
+    pooled = data.iloc[:1] if len(data) else data
+    vline = alt.Chart(pooled).mark_rule(color=GREY, strokeDash=[4, 3]).encode(x="pooled_reliever_share:Q")
+    hline = alt.Chart(pooled).mark_rule(color=GREY, strokeDash=[4, 3]).encode(y="pooled_carbon:Q")
+    return alt.layer(dots, vline, hline).properties(width="container", height=380)

@@ -1,5 +1,6 @@
-"""Prescribing: import real prescribing data, see the inhaler footprint by board and practice, the
-practices that stand out for their size, and what switching would save where clinically appropriate."""
+"""Prescribing: import real prescribing files as published, see the inhaler footprint by board and practice,
+its trend, reliever use beside carbon, the practices that stand out for their size, and what switching would
+save where clinically appropriate."""
 
 import streamlit as st
 
@@ -18,24 +19,32 @@ def cached(fn: str, token: str, *args, **kwargs):
 
 
 NUM = st.column_config.NumberColumn
+TEXT = st.column_config.TextColumn
 COLUMNS = {  # plain-English headings for every table on the page (a column a table lacks is ignored)
-    "id": NUM("Import", format="%d"), "file": st.column_config.TextColumn("File", width=200), "format": "Format",
-    "rows_kept": NUM("Respiratory rows kept", format="%,d"), "months": "Months", "imported_at": "Imported at",
-    "imported_by": "Imported by",
-    "row": NUM("Line", format="%d", width=60, help="Line in the file; the header is line 1 (0: the whole file)"),
-    "reason": st.column_config.TextColumn("What is wrong", width=680),
+    "id": NUM("Import", format="%d"), "file": TEXT("File", width=260), "format": "Format",
+    "layout": TEXT("Layout recognised", width=300), "encoding": "Text encoding",
+    "rows_read": NUM("Rows read", format="%,d"), "rows_kept": NUM("Chapter 3 rows kept", format="%,d"),
+    "months": "Months", "imported_at": "Imported at", "imported_by": "Imported by",
+    "where": TEXT("File", width=200),
+    "line": NUM("Line", format="%d", width=60, help="Line in the file; the header is line 1 (empty: the whole file)"),
+    "what": TEXT("What is wrong", width=680), "fix": "How to fix it",
+    "reason": TEXT("Why it has no footprint", width=420), "name_source": TEXT("Name from", width=240),
     "board_code": "Board code", "board": "Board", "practice": "Practice", "practice_name": "Practice name",
-    "month": "Month", "product": "Product", "device": "Device", "bnf_code": "BNF code", "description": "Description",
+    "month": "Month", "product": "Product", "device": "Device", "bnf_code": "BNF code", "description": "BNF name",
     "items": NUM("Items", format="%,.0f"),
     "inhalers": NUM("Inhalers", format="%,.0f"),
     "kgCO2e": NUM("kgCO2e", format="%,.1f"),
     "kgCO2e_low": NUM("kgCO2e low", format="%,.1f"),
     "kgCO2e_high": NUM("kgCO2e high", format="%,.1f"),
     "low_carbon_share": NUM("Low-carbon share", format="percent"),
+    "reliever_inhalers": NUM("Reliever inhalers", format="%,.0f"),
+    "reliever_share": NUM("Reliever share", format="percent"),
     "cost_gbp": NUM("Cost (£)", format="%,.2f"),
     "unmapped_items": NUM("Unmapped items", format="%,.0f"),
-    "patients": NUM("Registered patients", format="%,.0f"),
-    "kgCO2e_per_1000_patients": NUM("kgCO2e per 1,000 patients", format="%,.1f"),
+    "months_of_data": NUM("Months of data", format="%d"),
+    "patients": NUM("Registered patients", format="%,.0f"), "list_size_month": "List sizes of",
+    "kgCO2e_per_1000_patients_year": NUM("kgCO2e per 1,000 patients a year", format="%,.1f"),
+    "relievers_per_1000_patients_year": NUM("Relievers per 1,000 patients a year", format="%,.0f"),
     "factor_ids": "Factors",
     "rank": NUM("Rank", format="%d"), "z": NUM("Standard errors from all practices (z)", format="%.2f"),
     "flag": "Against the limits",
@@ -47,21 +56,42 @@ COLUMNS = {  # plain-English headings for every table on the page (a column a ta
     "saving_benchmark_tCO2e": NUM("Best quartile: saving (tCO2e)", format="%,.2f"),
     "cost_change_benchmark_gbp": NUM("Best quartile: cost change (£)", format="%+,.0f"),
     "propellant_inhalers": NUM("Propellant inhalers", format="%,.0f"),
+    "matched_inhalers": NUM("With a DPI / soft-mist match", format="%,.0f"),
     "switched_inhalers": NUM("Inhalers switched", format="%,.0f"),
     "saving_switch_kgCO2e": NUM("Switching: saving (kgCO2e)", format="%,.1f"),
     "saving_switch_kgCO2e_low": NUM("Switching: saving low (kgCO2e)", format="%,.1f"),
     "saving_switch_kgCO2e_high": NUM("Switching: saving high (kgCO2e)", format="%,.1f"),
     "saving_switch_tCO2e": NUM("Switching: saving (tCO2e)", format="%,.2f"),
     "cost_change_switch_gbp": NUM("Switching: cost change (£)", format="%+,.0f"),
+    "unpriced_inhalers": NUM("Switched without a price", format="%,.0f"),
     "switch_factor_ids": "Switches (factor > equivalent)",
+    "eq_description": TEXT("Priced as (DPI / soft mist)", width=300), "eq_product": "Equivalent product",
+    "match": TEXT("Match", width=300), "inhaler_ratio": NUM("Equivalents per inhaler", format="%.2f"),
+    "kg_per_inhaler_match": NUM("kgCO2e per inhaler", format="%.2f"),
+    "eq_kg_per_inhaler": NUM("Equivalent: kgCO2e per inhaler", format="%.2f"),
+    "cost_per_inhaler": NUM("£ per inhaler", format="%.2f"),
+    "eq_cost_per_inhaler": NUM("Equivalent: £ per inhaler", format="%.2f"), "eq_price_basis": "Equivalent priced at",
+    "special_cause": "Special cause", "mean": NUM("Mean", format="%,.0f"),
+    "lower": NUM("Lower process limit", format="%,.0f"), "upper": NUM("Upper process limit", format="%,.0f"),
+    "carbon_measure": "Carbon measure", "carbon": NUM("Carbon", format="%,.1f"),
+    "hot_spot": st.column_config.CheckboxColumn("High carbon and high reliever use"),
 }
+def shown(df):
+    """A table as a person reads it: a name the files do not give (PHS has no practice names) shows as a dash."""
+    text = [c for c in ("practice_name", "board", "product", "description", "eq_description", "eq_product",
+                        "match", "eq_price_basis", "factor_ids", "switch_factor_ids") if c in df.columns]
+    return df.fillna({c: "–" for c in text})
+
+
+HIDE = {"eq_code": None, "moving_range": None, "pooled_reliever_share": None, "pooled_carbon": None, "volume": None,
+        "value": None}
 
 st.title("Prescribing")
 st.caption(
     "Inhaler carbon from Public Health Scotland's *Prescriptions in the Community* files and NHS England's "
-    f"*English Prescribing Dataset*, on the **{basis}** GWP basis chosen in the sidebar. Each BNF code is mapped "
-    "to a device, a product and its factor; paid quantity becomes inhalers (more than 9 units per item are "
-    "doses, divided by the doses per inhaler)."
+    f"*English Prescribing Dataset*, on the **{basis}** GWP basis chosen in the sidebar. Each BNF code takes its "
+    "device and product from NHSBSA's own BNF code list (names, brands, code changes) and its factor from the "
+    "library; paid quantity becomes inhalers (more than 9 units per item are doses, divided by the doses per inhaler)."
 )
 
 # --- import ----------------------------------------------------------------------------------------
@@ -72,10 +102,10 @@ with st.expander("Import prescribing data", expanded=not rx.has_data(store)):
                        format_func={"auto": "Detect from the header", "phs": "Public Health Scotland",
                                     "epd": "NHS England EPD"}.get)
     uploads = c1.file_uploader(
-        "Monthly prescribing files (CSV, .csv.gz or Parquet)", type=["csv", "gz", "parquet"],
+        "Monthly prescribing files as downloaded (CSV, .csv.gz, ZIP or Parquet)", type=["csv", "gz", "zip", "parquet"],
         accept_multiple_files="directory" if pick == "A folder" else True, key=f"rx_upload_{pick}",
-        help="A file with any bad row imports nothing, and the rows and reasons are listed. "
-        "Importing a month again replaces it.")
+        help="Load the files unchanged: every BNF chapter is read and checked. A file with any bad row imports "
+        "nothing, and the rows and reasons are listed. Importing a month again replaces it.")
     if not ui.can("edit"):
         st.info(ui.not_allowed_note("edit"))
     if st.button("Import", key="rx_import", type="primary", disabled=not uploads or not ui.can("edit")):
@@ -91,13 +121,16 @@ with st.expander("Import prescribing data", expanded=not rx.has_data(store)):
         else:
             st.success(report.summary())
     lc1, lc2 = st.columns([3, 1])
-    sizes = lc1.file_uploader("Practice list sizes (optional: gives kgCO2e per 1,000 patients)",
-                              type=["csv", "gz", "parquet"], key="rx_sizes_upload")
+    sizes = lc1.file_uploader("Practice list sizes (optional: gives kgCO2e per 1,000 patients a year)",
+                              type=["csv", "gz", "parquet"], key="rx_sizes_upload",
+                              help="NHS England 'Patients Registered at a GP Practice' or the PHS practice list sizes, "
+                                   "as downloaded: the total row (ALL/ALL, Sex = All) is used.")
     if lc2.button("Load list sizes", key="rx_sizes", disabled=sizes is None or not ui.can("edit")):
         try:
             n = rx.import_list_sizes_upload(store, sizes.name, sizes.getvalue(), ui.who())
         except rx.PrescribingImportError as exc:
-            st.error(str(exc))
+            st.error(f"No list sizes were loaded: {exc.total} problem(s).")
+            st.dataframe(rx.problems_frame(exc), hide_index=True, width="stretch", column_config=COLUMNS)
         else:
             st.success(f"Loaded list sizes for {n:,} practices.")
     log = rx.imports(store)
@@ -122,19 +155,27 @@ st.markdown(f"**{co2e(tot['kgCO2e'])}** from {tot['practices']:,} practices in {
             f"{tot['months']} month(s) {equivalence.car(store, tot['kgCO2e'], basis)}.")
 st.caption(f"Coverage: {cov['items_share']:.1%} of inhaler items and {cov['cost_share']:.1%} of inhaler cost are "
            f"mapped to a factor; {cov['unmapped_codes']} code(s) are not, and their items are counted as "
-           "unmapped, never as zero.")
+           f"unmapped, never as zero. Of the {cov['list_inhalers']:,} inhalers in NHSBSA's BNF 3.1/3.2 list, "
+           f"{cov['list_inhalers_with_factor']:,} have a factor.")
 unmapped = cached("unmapped_codes", token)
 if len(unmapped):
-    with st.expander(f"BNF codes not mapped ({len(unmapped)})"):
-        st.dataframe(unmapped, hide_index=True, width="stretch", key="rx_unmapped", column_config=COLUMNS)
+    with st.expander(f"Inhaler codes without a footprint ({len(unmapped)}), and why"):
+        st.dataframe(shown(unmapped), hide_index=True, width="stretch", key="rx_unmapped", column_config=COLUMNS)
         ui.download_csv("Download unmapped codes (CSV)", unmapped, "unmapped_codes.csv", key="rx_unmapped_dl")
+has_sizes = rx.has_list_sizes(store)
+if has_sizes:
+    loaded = rx.list_sizes(store)
+    months = ", ".join(sorted({m for m in loaded["month"] if isinstance(m, str)})) or "a month not stated"
+    st.caption(f"Per 1,000 patients a year: each practice's footprint over its own months of data "
+               f"({tot['months']} month(s) imported) scaled to twelve months, over its registered patients "
+               f"(list sizes of {months}).")
 
 # --- footprint -------------------------------------------------------------------------------------
 st.subheader("Footprint")
 tabs = st.tabs(["By board", "By practice", "By month", "By product"])
 for tab, by, label in zip(tabs, rx.GROUPS, ["board", "practice", "month", "product"]):
     with tab:
-        df = cached("footprint", token, by, basis=basis)
+        df = cached("footprint", token, by, basis=basis).rename(columns={"months": "months_of_data"})
         if by == "board":
             st.altair_chart(charts.ranked_bars(df, "board"), width="stretch", key="rx_board_chart")
         elif by == "month":
@@ -142,17 +183,51 @@ for tab, by, label in zip(tabs, rx.GROUPS, ["board", "practice", "month", "produ
             st.altair_chart(charts.footprint_trend(trend), width="stretch", key="rx_trend_chart")
         elif by == "product":
             st.altair_chart(charts.ranked_bars(df, "product"), width="stretch", key="rx_product_chart")
-        shown = df.assign(device=df["device"].map(rx.DEVICES).fillna(df["device"])) if "device" in df else df
-        st.dataframe(shown, hide_index=True, width="stretch", column_config=COLUMNS, key=f"rx_fp_{by}")
+        table = df.assign(device=df["device"].map(rx.DEVICES).fillna(df["device"])) if "device" in df else df
+        st.dataframe(shown(table), hide_index=True, width="stretch", column_config=COLUMNS, key=f"rx_fp_{by}")
         ui.download_csv(f"Download by {label} (CSV)", df, f"inhaler_footprint_by_{by}_{basis}.csv",
                         key=f"rx_fp_dl_{by}")
 
+# --- trend as SPC ------------------------------------------------------------------------------------
+st.subheader("Each board month by month (SPC)")
+spc = cached("trend", token, basis=basis)
+boards = sorted(spc["board"].dropna().unique())
+board = st.selectbox("Board", boards, key="rx_spc_board")
+one = spc[spc["board"] == board]
+st.altair_chart(charts.spc_chart(one), width="stretch", key="rx_spc_chart")
+special = one[one["special_cause"] != "common cause"]
+st.caption("An XmR chart, as NHS England's *Making Data Count* draws them: process limits at the mean ± 2.66 × the "
+           "mean moving range; a special cause is a point outside the limits, 7 points rising or falling, 2 of 3 near "
+           "a limit, or 7 on one side of the mean. "
+           + (f"{len(special)} month(s) of {board} show a special cause." if len(special) else
+              f"Every month of {board} is common-cause variation." if len(one) >= 2 else
+              "One month is not yet a trend."))
+if len(special):
+    st.dataframe(special[["month", "kgCO2e", "mean", "lower", "upper", "special_cause"]], hide_index=True,
+                 width="stretch", column_config=COLUMNS, key="rx_spc_special")
+
+# --- quality beside carbon ---------------------------------------------------------------------------
+st.subheader("Reliever use beside carbon")
+spots = cached("hot_spots", token, basis=basis)
+if len(spots):
+    measure = spots["carbon_measure"].iloc[0]
+    both = int(spots["hot_spot"].sum())
+    st.altair_chart(charts.reliever_quadrant(spots, measure), width="stretch", key="rx_quality_chart")
+    st.markdown(f"**{both}** practice(s) have both a reliever share and {measure} above all practices pooled "
+                f"({spots['pooled_reliever_share'].iloc[0]:.0%} and {spots['pooled_carbon'].iloc[0]:,.1f}): "
+                "where high carbon and poorly controlled asthma may coincide.")
+    st.caption(rx.RELIEVER_NOTE)
+    st.dataframe(shown(spots), hide_index=True, width="stretch", key="rx_quality",
+                 column_config={**COLUMNS, **HIDE})
+    ui.download_csv("Download reliever use by practice (CSV)", spots, "relievers_by_practice.csv",
+                    key="rx_quality_dl")
+
 # --- variation -------------------------------------------------------------------------------------
 st.subheader("Unwarranted variation: practices against their peers")
-metrics = ["low_carbon_share"] + (["kgCO2e_per_1000_patients"] if rx.has_list_sizes(store) else [])
+metrics = ["low_carbon_share", "reliever_share"] + (["kgCO2e_per_1000_patients_year"] if has_sizes else [])
 metric = st.radio("Indicator", metrics, format_func=rx.METRICS.get, key="rx_metric", horizontal=True)
-if len(metrics) == 1:
-    st.caption("Load practice list sizes above to compare kgCO2e per 1,000 patients.")
+if not has_sizes:
+    st.caption("Load practice list sizes above to compare kgCO2e per 1,000 patients a year.")
 f = cached("funnel", token, metric, basis=basis)
 ranked = rx.ranked(f)
 st.altair_chart(charts.funnel_plot(f.points, f.curve, f.target, f.value_label, f.volume_label,
@@ -163,7 +238,7 @@ out = rx.outliers(f, "95%")
 st.markdown(f"**{len(out)}** practice(s) outside the 95% limits. The table ranks practices by how many standard "
             "errors they sit from all practices pooled, furthest on the wrong side first, so a small practice is not "
             "first only because a few prescriptions swing its figure.")
-st.dataframe(ranked, hide_index=True, width="stretch", key="rx_ranked",
+st.dataframe(shown(ranked), hide_index=True, width="stretch", key="rx_ranked",
              column_config={**COLUMNS, "value": NUM(f.value_label, format="percent" if f.kind == "proportion"
                                                     else "%,.1f"),
                             "volume": NUM(f.volume_label, format="%,.0f")})
@@ -182,19 +257,29 @@ s2.metric("Best quartile: cost change", gbp(sw.totals["cost_change_benchmark_gbp
 low, high = co2e(sw.totals["saving_switch_kgCO2e_low"]), co2e(sw.totals["saving_switch_kgCO2e_high"])
 s3.metric(f"Switching {pct}%: saving", co2e(sw.totals["saving_switch_kgCO2e"]), help=f"range {low} – {high}")
 s4.metric(f"Switching {pct}%: cost change", gbp(sw.totals["cost_change_switch_gbp"], signed=True))
+unmatched = sw.totals["propellant_inhalers"] - sw.totals["matched_inhalers"]
 st.markdown(f"Switching {pct}% would save **{co2e(sw.totals['saving_switch_kgCO2e'])}** "
             f"{equivalence.car(store, sw.totals['saving_switch_kgCO2e'], basis)}; every practice matching the best quartile, "
             f"**{co2e(sw.totals['saving_benchmark_kgCO2e'])}** {equivalence.car(store, sw.totals['saving_benchmark_kgCO2e'], basis)}. "
-            "Cost change: + is dearer, − is cheaper.")
+            "Cost change: + is dearer, − is cheaper."
+            + (f" {unmatched:,.0f} propellant inhaler(s) have no dry-powder or soft-mist inhaler of the same "
+               "molecule(s) and are not switched." if unmatched > 0.5 else ""))
 st.altair_chart(charts.ranked_bars(sw.by_board, "board", "saving_switch_tCO2e", f"tCO2e saved by switching {pct}%"),
                 width="stretch", key="rx_switch_chart")
+matches = cached("matches", token, basis=basis)
+st.markdown("**The match each switch is priced at**: the dry-powder (or soft-mist) inhaler of the same molecule(s), "
+            "the same strength where there is one, named from NHSBSA's BNF list; one propellant inhaler becomes "
+            "*equivalents per inhaler* of it (the same total dose), at its own cost per inhaler in the data, else its "
+            "list price.")
+st.dataframe(shown(matches), hide_index=True, width="stretch", key="rx_matches",
+             column_config={**COLUMNS, **HIDE, "kg_per_inhaler": NUM("kgCO2e per inhaler", format="%.2f")})
 b_tab, p_tab = st.tabs(["By board", "By practice"])
 with b_tab:
-    st.dataframe(sw.by_board, hide_index=True, width="stretch", key="rx_switch_board", column_config=COLUMNS)
+    st.dataframe(shown(sw.by_board), hide_index=True, width="stretch", key="rx_switch_board", column_config=COLUMNS)
     ui.download_csv("Download savings by board (CSV)", sw.by_board, f"switching_by_board_{pct}pct.csv",
                     key="rx_switch_board_dl")
 with p_tab:
-    st.dataframe(sw.by_practice, hide_index=True, width="stretch", key="rx_switch_practice",
+    st.dataframe(shown(sw.by_practice), hide_index=True, width="stretch", key="rx_switch_practice",
                  column_config=COLUMNS)
     ui.download_csv("Download savings by practice (CSV)", sw.by_practice, f"switching_by_practice_{pct}pct.csv",
                     key="rx_switch_practice_dl")

@@ -5,14 +5,17 @@ The same engine as the *Prescribing* page (``carbon.prescribing``), so the figur
     carbon prescribing import FILE... [--format auto|phs|epd]   all-or-nothing, progress on stderr
     carbon prescribing list-sizes FILE                            registered patients per practice
     carbon prescribing footprint --by board|practice|month|product [--format table|csv|json]
-    carbon prescribing coverage                                   share of items and cost mapped
-    carbon prescribing funnel [--metric ...] [--outliers]          practices against 95 % / 99.8 % limits
-    carbon prescribing switching [--share '20 %'] [--by practice|board]
+    carbon prescribing coverage [--list]                          share mapped; what is unmapped and why
+    carbon prescribing funnel [--metric ...] [--outliers]          practices against over-dispersed limits
+    carbon prescribing trend                                      each board's months as an SPC (XmR) chart
+    carbon prescribing quality                                    relievers, and where carbon and poor control meet
+    carbon prescribing switching [--share '20 %'] [--by practice|board|total|matches]
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from carbon import prescribing as rx
 from carbon import variation
@@ -20,10 +23,10 @@ from carbon.auth import local_identity
 from carbon.cli import CLIError, add_basis, add_format, emit, open_store
 
 FOOTPRINT_COLUMNS = ["items", "inhalers", "kgCO2e", "kgCO2e_low", "kgCO2e_high", "low_carbon_share", "cost_gbp",
-                     "unmapped_items"]
+                     "unmapped_items", "reliever_inhalers", "reliever_share", "months"]
 SWITCH_COLUMNS = ["inhalers", "kgCO2e", "saving_benchmark_tCO2e", "cost_change_benchmark_gbp", "propellant_inhalers",
-                  "switched_inhalers", "saving_switch_tCO2e", "saving_switch_kgCO2e_low", "saving_switch_kgCO2e_high",
-                  "cost_change_switch_gbp"]
+                  "matched_inhalers", "switched_inhalers", "saving_switch_tCO2e", "saving_switch_kgCO2e_low",
+                  "saving_switch_kgCO2e_high", "cost_change_switch_gbp", "unpriced_inhalers"]
 BAR_WIDTH = 30
 
 
@@ -33,11 +36,11 @@ def register(sub) -> None:
                                    "English Prescribing Dataset files and report the inhaler footprint.")
     cmds = p.add_subparsers(dest="prescribing_command", required=True, metavar="ACTION")
 
-    i = cmds.add_parser("import", help="import CSV, .csv.gz or Parquet files (all or nothing)",
+    i = cmds.add_parser("import", help="import CSV, .csv.gz, ZIP or Parquet files as published (all or nothing)",
                         description="Read the files with DuckDB, check every row, and load them in one "
                                     "transaction: a bad row anywhere imports nothing and is reported by line. "
                                     "Re-importing a month replaces it.")
-    i.add_argument("files", nargs="+", metavar="FILE", help="prescribing files (.csv, .csv.gz, .parquet)")
+    i.add_argument("files", nargs="+", metavar="FILE", help="prescribing files (.csv, .csv.gz, .zip, .parquet)")
     i.add_argument("--format", dest="file_format", choices=("auto", "phs", "epd"), default="auto",
                    help="file format (default auto: detected from the header)")
     i.add_argument("--quiet", action="store_true", help="no progress bar on stderr")
@@ -45,7 +48,8 @@ def register(sub) -> None:
 
     ls = cmds.add_parser("list-sizes", help="load registered patients per practice (for kgCO2e per 1,000 patients)")
     ls.add_argument("file", metavar="FILE",
-                    help="PHS list sizes, NHS England patients registered, or practice,patients")
+                    help="NHS England Patients Registered at a GP Practice, PHS list sizes or contact details, "
+                         "or practice,patients")
     ls.set_defaults(handler=_list_sizes)
 
     f = cmds.add_parser("footprint", help="kgCO2e, items and inhalers by board, practice, month or product")
@@ -55,23 +59,37 @@ def register(sub) -> None:
     add_format(f)
     f.set_defaults(handler=_footprint)
 
-    c = cmds.add_parser("coverage", help="share of inhaler items and cost mapped to a factor; unmapped codes")
+    c = cmds.add_parser("coverage", help="share of inhaler items and cost mapped to a factor; unmapped codes and why")
+    c.add_argument("--list", action="store_true",
+                   help="the shipped NHSBSA BNF 3.1/3.2 list instead: inhaler presentations without a factor, and why")
     add_format(c)
     c.set_defaults(handler=_coverage)
 
     fu = cmds.add_parser("funnel", help="practices against 95 %% and 99.8 %% funnel limits")
     fu.add_argument("--metric", choices=tuple(rx.METRICS), default="low_carbon_share",
-                    help="low_carbon_share (default) or kgCO2e_per_1000_patients (needs list sizes)")
+                    help="low_carbon_share (default), reliever_share or kgCO2e_per_1000_patients_year "
+                         "(needs list sizes)")
     fu.add_argument("--outliers", choices=tuple(variation.LEVELS), nargs="?", const="95%",
                     help="only practices outside the 95%% (default) or 99.8%% limits")
     add_basis(fu)
     add_format(fu)
     fu.set_defaults(handler=_funnel)
 
+    tr = cmds.add_parser("trend", help="each board's monthly kgCO2e as an XmR chart with special causes")
+    add_basis(tr)
+    add_format(tr)
+    tr.set_defaults(handler=_trend)
+
+    q = cmds.add_parser("quality", help="relievers (SABA) per practice, and where high carbon and poor control meet")
+    add_basis(q)
+    add_format(q)
+    q.set_defaults(handler=_quality)
+
     s = cmds.add_parser("switching", help="saving if practices matched the best quartile, or switched a share "
                                           "of propellant inhalers (where clinically appropriate)")
     s.add_argument("--share", default="20 %", help="share of propellant inhalers switched, e.g. '20 %%' (default)")
-    s.add_argument("--by", choices=("board", "practice", "total"), default="board")
+    s.add_argument("--by", choices=("board", "practice", "total", "matches"), default="board",
+                   help="board (default), practice, total, or matches: each pMDI beside the DPI it is priced at")
     add_basis(s)
     add_format(s)
     s.set_defaults(handler=_switching)
@@ -123,7 +141,10 @@ def _list_sizes(args) -> int:
         n = rx.import_list_sizes(store, args.file, who=local_identity().audit)
     except rx.PrescribingImportError as exc:
         raise CLIError(str(exc)) from None
-    print(f"loaded list sizes for {n} practice(s)")
+    loaded = rx.list_sizes(store)
+    row = loaded[loaded["file"] == Path(args.file).name].iloc[0]
+    month = row["month"] if isinstance(row["month"], str) else "month not stated"
+    print(f"loaded list sizes for {n} practice(s): {row['layout']}, {month}")
     return 0
 
 
@@ -147,6 +168,16 @@ def _footprint(args) -> int:
 
 def _coverage(args) -> int:
     store = open_store(args)
+    if args.list:
+        ref = rx.reference(store)
+        out = ref[ref["factor_id"].isna() & ~ref["matched_by"].isin(["not an inhaler"])]
+        if args.format == "table":
+            inhalers = ref["form"].isin(["pmdi", "bai", "dpi", "smi"])
+            print(f"NHSBSA BNF list (February 2020), sections 3.1 and 3.2: {len(ref)} presentations, "
+                  f"{int(inhalers.sum())} inhalers, {int((inhalers & ref['factor_id'].notna()).sum())} with a factor; "
+                  f"{int((ref['form'] == 'unknown').sum())} whose name does not say the device.\nWithout a factor:")
+        emit(out, args.format, ["bnf_code", "name", "device", "matched_by", "reason"])
+        return 0
     _need_data(store)
     cov = rx.coverage(store)
     unmapped = rx.unmapped_codes(store)
@@ -180,11 +211,32 @@ def _switching(args) -> int:
         print(f"Where clinically appropriate: {rx.SWITCH_CAVEAT}")
         print(f"best-quartile benchmark: {sw.benchmark_kg_per_inhaler:.4g} kgCO2e per inhaler; "
               f"share switched: {sw.share:.0%}")
-    if args.by == "total":
+    if args.by == "matches":
+        emit(rx.matches(store, args.basis), args.format)
+    elif args.by == "total":
         emit(sw.totals, args.format)
     elif args.by == "board":
         emit(sw.by_board, args.format, ["board_code", "board"] + SWITCH_COLUMNS)
     else:
         emit(sw.by_practice, args.format, ["practice", "practice_name", "board"] + SWITCH_COLUMNS
              + ["benchmark_kg_per_inhaler", "kg_per_inhaler"])
+    return 0
+
+
+def _trend(args) -> int:
+    store = open_store(args)
+    _need_data(store)
+    if args.format == "table":
+        print("XmR charts (NHS England Making Data Count): limits = mean ± 2.66 × mean moving range; special causes: "
+              "a point outside the limits, 7 rising or falling, 2 of 3 near a limit, 7 on one side of the mean.")
+    emit(rx.trend(store, args.basis), args.format)
+    return 0
+
+
+def _quality(args) -> int:
+    store = open_store(args)
+    _need_data(store)
+    if args.format == "table":
+        print(rx.RELIEVER_NOTE)
+    emit(rx.hot_spots(store, args.basis), args.format)
     return 0

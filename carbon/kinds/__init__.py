@@ -84,7 +84,7 @@ def _implausible(out: pd.DataFrame, ctx: Context) -> pd.Series:
     """Why a computed row's footprint cannot be right ('' when it is plausible): more than
     ``footprint_per_patient`` or ``footprint_per_year`` of ``factors/bounds.csv``, or not finite."""
     b = bounds.table().get(f"footprint_per_{ctx.name}")
-    kg = out["kgCO2e_high"].astype(float).fillna(out["kgCO2e"].astype(float))
+    kg = out["kgCO2e"].astype(float)  # the central figure: a wide published range is not a typing error
     bad = ~np.isfinite(kg) | (kg > b.high if b else False)
     if not bad.any():
         return pd.Series("", index=out.index)

@@ -56,28 +56,33 @@ def test_footprint_by_board_and_practice(open_page, loaded):
     assert board["kgCO2e"].to_dict() == pytest.approx({"QMF": 872.1528, "S08000024": 670.988, "S08000031": 145.8})
     practice = _frame(at, "practice", "kgCO2e_low").set_index("practice")
     assert practice.loc["10017", "kgCO2e"] == pytest.approx(148.294)
-    assert _frame(at, "bnf_code", "reason")["bnf_code"].tolist() == ["0301011W0BBABAB"]
-    # board bars, trend, product bars, funnel, switching bars
-    assert _charts(at) == 5
+    assert _frame(at, "bnf_code", "reason")["bnf_code"].tolist() == ["0301040R0BBAAAA"]
+    # board bars, trend, product bars, SPC, reliever quadrant, funnel, switching bars
+    assert _charts(at) == 7
+    # the shipped NHSBSA list's own coverage (tests/unit/test_prescribing_mapping.py)
+    assert any("Of the 546 inhalers in NHSBSA's BNF 3.1/3.2 list, 462 have a factor" in c.value for c in at.caption)
 
 
 def test_funnel_outliers_and_per_patient_metric(open_page, loaded):
     at = open_page(PAGE)
     ranked = _frame(at, "rank", "z")
-    # by standard errors below the pooled share 17/93: F84001 (2 DPI of 36, z = -1.98) before F84002 (0 of 3,
-    # z = -0.82), though F84002's share is lower: the table ranks as the funnel plot judges
-    assert ranked["practice"].tolist()[:2] == ["F84001", "F84002"] and ranked["rank"].tolist() == [1, 2, 3, 4, 5]
-    assert any("**2** practice(s) outside the 95% limits" in md.value for md in at.markdown)
+    # by over-dispersion-adjusted standard errors below the pooled share 17/93 (worked by hand in
+    # tests/unit/test_prescribing_footprint.py): F84002 (0 of 3, z = -1.30) before F84001 (2 of 36, z = -1.04)
+    assert ranked["practice"].tolist()[:2] == ["F84002", "F84001"] and ranked["rank"].tolist() == [1, 2, 3, 4, 5]
+    assert any("**1** practice(s) outside the 95% limits" in md.value for md in at.markdown)
+    assert any("FunnelPlotR" in c.value and "Winsorised" in c.value for c in at.caption)
     funnel = [c.proto.spec for c in at.get("vega_lite_chart") if "99.8% limits" in c.proto.spec]
-    assert len(funnel) == 1 and "above 99.8% limit" in funnel[0] and "Inhalers prescribed (volume)" in funnel[0]
-    assert len(at.radio(key="rx_metric").options) == 1  # no list sizes yet
+    assert len(funnel) == 1 and "above 95% limit" in funnel[0] and "Inhalers prescribed (volume)" in funnel[0]
+    assert len(at.radio(key="rx_metric").options) == 2  # no list sizes yet: the two shares
     rx.import_list_sizes(loaded, DATA / "list_sizes_phs.csv")
     at.run()
-    at.radio(key="rx_metric").set_value("kgCO2e_per_1000_patients").run()
+    at.radio(key="rx_metric").set_value("kgCO2e_per_1000_patients_year").run()
     assert not at.exception
     ranked = _frame(at, "rank", "z")
     assert ranked["practice"].tolist() == ["10002", "10017", "20005"]  # highest kgCO2e per 1,000 patients first
-    assert ranked["value"].iloc[0] == pytest.approx(522.694 / 5)
+    assert ranked["value"].iloc[0] == pytest.approx(522.694 * 6 / 5)  # two months of data, scaled to a year
+    assert any("scaled to twelve months" in c.value and "list sizes of a month not stated" in c.value
+               for c in at.caption)
 
 
 def test_switching_slider_and_caveat(open_page, loaded):
@@ -91,14 +96,17 @@ def test_switching_slider_and_caveat(open_page, loaded):
     assert f"**{best:.1f} kgCO2e** = " in line and "miles in an average car" in line
     at.slider(key="rx_share").set_value(50).run()
     m = _metrics(at)
-    # half of each propellant inhaler becomes its DPI equivalent (kgCO2e per inhaler, AR5):
-    # 10002 salbutamol 18 x (25 - 0.583 Ventolin Accuhaler) + Clenil 4 x (17.5 - 0.58 Easyhaler);
-    # 10017 Ventolin Evohaler 5 x (28.262 - 0.583)
-    lothian = 0.5 * (18 * (25 - 0.583) + 4 * (17.5 - 0.58)) + 0.5 * 5 * (28.262 - 0.583)
-    # 20005 Salamol 12 x (11.95 - 0.583); F84001 salbutamol 30 x 24.417 + Fostair 4 x (11.3304 - 0.9156);
-    # F84002 salbutamol 3 x 24.417
-    total = lothian + 0.5 * (12 * (11.95 - 0.583) + 30 * 24.417 + 4 * (11.3304 - 0.9156) + 3 * 24.417)
-    assert m["Switching 50%: saving"] == f"{total:.1f} kgCO2e" == "814.7 kgCO2e"
+    # half of each propellant inhaler becomes its DPI of the same molecule and strength (kgCO2e per inhaler, AR5):
+    # salbutamol 100 mcg pMDIs -> Salbutamol_Pdr For Inh 100mcg (200 D) (the DPI default, 0.8), Clenil 100 ->
+    # Beclomet Diprop_Pdr For Inh 100mcg (0.8), Fostair -> Fostair NEXThaler (0.9156).
+    # 10002 salbutamol 18 x (25 - 0.8) + Clenil 4 x (17.5 - 0.8); 10017 Ventolin Evohaler 5 x (28.262 - 0.8)
+    lothian = 0.5 * (18 * (25 - 0.8) + 4 * (17.5 - 0.8)) + 0.5 * 5 * (28.262 - 0.8)
+    # 20005 Salamol 12 x (11.95 - 0.8); F84001 salbutamol 30 x 24.2 + Fostair 4 x (11.3304 - 0.9156);
+    # F84002 salbutamol 3 x 24.2
+    total = lothian + 0.5 * (12 * (11.95 - 0.8) + 30 * 24.2 + 4 * (11.3304 - 0.9156) + 3 * 24.2)
+    assert m["Switching 50%: saving"] == f"{total:.1f} kgCO2e" == "806.9 kgCO2e"
+    matches = _frame(at, "eq_description", "match").set_index("bnf_code")
+    assert matches.loc["0302000C0BQAABX", "eq_description"] == "Fostair NEXThaler_Inh 100mcg/6mcg (120D)"
     board = _frame(at, "board_code", "saving_switch_kgCO2e").set_index("board_code")
     assert board.loc["S08000024", "saving_switch_kgCO2e"] == pytest.approx(lothian)
 

@@ -4,14 +4,15 @@ and the saving from switching; a bad file imports nothing and says why."""
 from pathlib import Path
 
 from tests.browser.conftest import assert_no_exception, open_app_page, wait_for_app
+from tests.unit import rx_layouts as layouts
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "prescribing"
 
 
 def _upload(page, *files: Path) -> None:
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files([str(f) for f in files])
-    for f in files:
-        page.get_by_text(f.name).first.wait_for(timeout=30_000)
+    for f in files:  # Streamlit shortens a long name in the middle ("epd_201...11rows.csv")
+        page.get_by_text(f.name[:7]).first.wait_for(timeout=30_000)
     wait_for_app(page)
     page.get_by_role("button", name="Import", exact=True).click()
     wait_for_app(page)
@@ -50,3 +51,24 @@ def test_upload_fixtures_and_see_the_funnel(app_server, page, tmp_path):
     funnel.first.screenshot(path=str(shot))
     assert shot.stat().st_size > 5_000
     page.screenshot(path=str(tmp_path / "prescribing.png"), full_page=True)
+
+    # files exactly as NHSBSA publishes them: the real January 2016 sample (YEAR_MONTH 2016_01, an appliance
+    # row) and an 'EPD with SNOMED code' ZIP of Latin-1 CSV
+    open_app_page(page, app_server["url"], "Prescribing")
+    page.locator('[data-testid="stExpander"] summary').filter(has_text="Import prescribing data").first.click()
+    wait_for_app(page)  # folded away once there is data
+    page.get_by_text("Monthly prescribing files as downloaded").first.wait_for(timeout=30_000)
+    zipped = layouts.epd_snomed_zip(tmp_path, "202601", new_codes=True)
+    _upload(page, DATA / "epd_201601_sample_11rows.csv", zipped)
+    page.get_by_text("imported 2 file(s)").first.wait_for(timeout=60_000)
+    wait_for_app(page)
+    # the import log says which generation and encoding each file was read as (grid cells)
+    page.get_by_text("EPD, with SNOMED codes, boards by ICB, BNF_PRESENTATION_CODE").first.wait_for(
+        state="attached", timeout=30_000)
+    page.get_by_text("Latin-1").first.wait_for(state="attached", timeout=30_000)
+    page.get_by_text("EPD, boards by PCO, BNF_CODE").first.wait_for(state="attached", timeout=30_000)
+    body = page.inner_text("body")
+    # 1,688.94 + 35 (2016: 2 generic fluticasone/salmeterol pMDIs) + 915.804 (2026, worked in test_prescribing_import)
+    assert "2.64 tCO2e" in body
+    assert "Each board month by month (SPC)" in body and "Reliever use beside carbon" in body
+    assert_no_exception(page)

@@ -16,7 +16,6 @@ import duckdb
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-MAPPING = ROOT / "factors" / "bnf_inhalers.csv"
 ROWS, PRACTICES, MONTHS = 3_000, 30, 3
 # The 14 territorial boards by their 2019 codes, as in the HBT column of PHS files since 2019.
 BOARDS = {f"S080000{n}" for n in (15, 16, 17, 19, 20, 22, 24, 25, 26, 28, 29, 30, 31, 32)}
@@ -35,16 +34,19 @@ def gen():
 
 @pytest.fixture(scope="module")
 def small(gen, tmp_path_factory):
-    path = tmp_path_factory.mktemp("bench") / "pitc_small.csv"
-    summary = gen.generate(path, rows=ROWS, seed=7, practices=PRACTICES, n_months=MONTHS)
-    return path, summary
+    folder = tmp_path_factory.mktemp("bench")
+    mapping = gen.inhaler_codes(folder)  # the product's own map of inhaler codes, from the shipped library
+    path = folder / "pitc_small.csv"
+    summary = gen.generate(path, rows=ROWS, seed=7, practices=PRACTICES, n_months=MONTHS, mapping=mapping)
+    return path, summary, mapping
 
 
 @pytest.fixture(scope="module")
 def con(small):
     con = duckdb.connect()
     con.execute("CREATE TABLE f AS SELECT * FROM read_csv(?, header = true, all_varchar = true)", [str(small[0])])
-    con.execute("CREATE TABLE m AS SELECT * FROM read_csv(?, header = true, all_varchar = true)", [str(MAPPING)])
+    con.execute("CREATE TABLE m AS SELECT * FROM read_csv(?, header = true, all_varchar = true)",
+                [str(small[2])])
     return con
 
 
@@ -116,7 +118,7 @@ def test_inhaler_quantities_are_doses(con):
 
 def test_same_seed_same_file_other_seed_other_file(gen, small, tmp_path):
     again, other = tmp_path / "again.csv", tmp_path / "other.csv"
-    gen.generate(again, rows=ROWS, seed=7, practices=PRACTICES, n_months=MONTHS)
-    gen.generate(other, rows=ROWS, seed=8, practices=PRACTICES, n_months=MONTHS)
+    gen.generate(again, rows=ROWS, seed=7, practices=PRACTICES, n_months=MONTHS, mapping=small[2])
+    gen.generate(other, rows=ROWS, seed=8, practices=PRACTICES, n_months=MONTHS, mapping=small[2])
     assert again.read_bytes() == small[0].read_bytes()
     assert other.read_bytes() != small[0].read_bytes()

@@ -34,8 +34,9 @@ def imported(db_path, capsys):
 
 def test_import_reports_and_shows_progress(imported):
     _, out, err = imported
-    assert "imported 3 file(s): 18 respiratory rows" in out and "months 2024-01, 2024-02" in out
-    assert "0301011W0BBABAB" in out  # the unmapped code is listed
+    assert "imported 3 file(s): 20 rows read, 18 respiratory (BNF chapter 3) rows kept" in out
+    assert "months 2024-01, 2024-02" in out
+    assert "0301040R0BBAAAA" in out  # the unmapped code is listed
     assert "100% Done" in err and "[" in err  # the progress bar went to stderr
 
 
@@ -53,8 +54,9 @@ def test_footprint_by_board_csv_matches_hand_totals(imported, capsys):
     code, out, _ = run(capsys, "--db", str(db), "prescribing", "footprint", "--by", "board", "--format", "csv")
     assert code == 0
     df = pd.read_csv(io.StringIO(out)).set_index("board_code")
-    assert list(df.columns[:10]) == ["board", "items", "inhalers", "kgCO2e", "kgCO2e_low", "kgCO2e_high",
-                                     "low_carbon_share", "cost_gbp", "unmapped_items", "factor_ids"]
+    assert list(df.columns[:13]) == ["board", "items", "inhalers", "kgCO2e", "kgCO2e_low", "kgCO2e_high",
+                                     "low_carbon_share", "cost_gbp", "unmapped_items", "reliever_inhalers",
+                                     "reliever_share", "months", "factor_ids"]
     assert df["kgCO2e"].to_dict() == pytest.approx({"QMF": 872.1528, "S08000024": 670.988, "S08000031": 145.8})
     assert df.loc["S08000031", "unmapped_items"] == 2
     assert df.loc["S08000024", "low_carbon_share"] == pytest.approx(12 / 39)
@@ -77,24 +79,39 @@ def test_coverage_json(imported, capsys):
     code, out, _ = run(capsys, "--db", str(db), "prescribing", "coverage", "--format", "json")
     cov = json.loads(out)
     assert cov["items_share"] == pytest.approx(86 / 88) and cov["cost_share"] == pytest.approx(674.42 / 734.42)
-    assert [u["bnf_code"] for u in cov["unmapped"]] == ["0301011W0BBABAB"]
+    assert [u["bnf_code"] for u in cov["unmapped"]] == ["0301040R0BBAAAA"]
+    assert cov["unmapped"][0]["reason"] == "no factor for a pMDI of Salbutamol in factors/bnf_inhalers.csv"
+    code, out, _ = run(capsys, "--db", str(db), "prescribing", "coverage", "--list", "--format", "json")
+    listed = json.loads(out)
+    assert code == 0 and all(r["reason"] for r in listed)  # every presentation without a factor says why
+    assert "0301040R0BBAAAA" in {r["bnf_code"] for r in listed}
 
 
 def test_funnel_and_switching(imported, capsys):
     db, _, _ = imported
-    code, out, _ = run(capsys, "--db", str(db), "prescribing", "funnel", "--outliers", "99.8%", "--format", "json")
+    code, out, _ = run(capsys, "--db", str(db), "prescribing", "funnel", "--outliers", "95%", "--format", "json")
     assert code == 0 and [r["practice"] for r in json.loads(out)] == ["10017"]
+    code, out, _ = run(capsys, "--db", str(db), "prescribing", "funnel", "--outliers", "99.8%", "--format", "json")
+    assert code == 0 and json.loads(out) == []  # over-dispersion widens the limits (test_prescribing_footprint)
+    code, out, _ = run(capsys, "--db", str(db), "prescribing", "trend")
+    assert code == 0 and "Making Data Count" in out and "common cause" in out
+    code, out, _ = run(capsys, "--db", str(db), "prescribing", "quality", "--format", "json")
+    spots = {r["practice"] for r in json.loads(out) if r["hot_spot"]}
+    assert code == 0 and spots == {"F84001", "F84002"}
+    code, out, _ = run(capsys, "--db", str(db), "prescribing", "switching", "--by", "matches", "--format", "json")
+    matched = {r["bnf_code"]: r["eq_code"] for r in json.loads(out)}
+    assert matched["0302000C0BQAABX"] == "0302000C0BRAABY"  # Fostair pMDI -> Fostair NEXThaler
     code, out, _ = run(capsys, "--db", str(db), "prescribing", "switching", "--share", "50 %", "--by", "total",
                        "--format", "json")
     totals = json.loads(out)
-    assert totals["saving_switch_kgCO2e"] == pytest.approx(814.7026)
+    assert totals["saving_switch_kgCO2e"] == pytest.approx(806.8846)  # worked in test_prescribing_footprint.py
     code, out, _ = run(capsys, "--db", str(db), "prescribing", "switching", "--share", "50 %")
     assert code == 0 and "Where clinically appropriate" in out and "NHS Lothian" in out
     code, out, _ = run(capsys, "--db", str(db), "prescribing", "list-sizes", str(DATA / "list_sizes_phs.csv"))
-    assert "3 practice(s)" in out
+    assert "3 practice(s): Public Health Scotland, GP practice contact details and list sizes, month not stated" in out
     code, out, _ = run(capsys, "--db", str(db), "prescribing", "footprint", "--by", "practice", "--format", "csv")
     df = pd.read_csv(io.StringIO(out), dtype={"practice": str}).set_index("practice")
-    assert df.loc["10002", "kgCO2e_per_1000_patients"] == pytest.approx(522.694 / 5)
+    assert df.loc["10002", "kgCO2e_per_1000_patients_year"] == pytest.approx(522.694 * 6 / 5)
 
 
 def test_a_bad_file_exits_2_and_imports_nothing(db_path, capsys):
