@@ -189,9 +189,9 @@ def _notes(store, scenario: sc.Scenario, lines: pd.DataFrame, now, before, has_p
         out.append("Estates lines take each year's DESNZ factors; inhalers, anaesthetic gases, travel and other "
                    "library factors have one figure for every year, so their change is a change in activity.")
     if "waste_hti_clinical" in ",".join(lines["factor_ids"]):
-        out.append("Waste: clinical waste burnt at high temperature is counted with its process footprint (1,074 kgCO2e "
-                   "a tonne, Rizan et al. 2021), not DESNZ's incineration figure, which counts only the transport of "
-                   "the waste; the other waste routes use DESNZ's figures.")
+        out.append("Waste: clinical waste burnt at high temperature is counted with its process footprint (1,074 "
+                   "kgCO2e a tonne, Rizan et al. 2021), not DESNZ's incineration figure, which counts only the "
+                   "transport of the waste; the other waste routes use DESNZ's figures.")
     if len(chosen):
         cuts = chosen[chosen["reduction_pct"].astype(float) < 100]
         for src, r in cuts.iterrows():  # the few targets that are cuts, not net zero

@@ -227,10 +227,9 @@ with board_tab:
             bv = None
             ui.show_error(exc, "No board footprint")
         if bv is not None:
-            shown = board.display_table(bv)
-            st.dataframe(shown, hide_index=True, width="stretch", key="sc_board_table", column_config={
-                c: st.column_config.NumberColumn(format="%+.1f %%" if c.startswith("Change") else "%,.0f")
-                for c in shown.columns if shown[c].dtype.kind == "f"})
+            # as text, rounded for reading, so a source with no figure shows a dash, not "None"
+            st.dataframe(boardpack.display(board.display_table(bv)), hide_index=True, width="stretch",
+                         key="sc_board_table")
             st.altair_chart(charts.board_footprint(bv.table[bv.table["source"] != board.TOTAL], bv.year, bv.previous),
                             width="stretch", key="sc_board_chart")
             st.caption(boardpack.chart_note("Footprint by source"))
@@ -239,8 +238,9 @@ with board_tab:
                 st.markdown(f"- {ui.plain(line)}")
             for note in bv.notes:
                 st.caption(note)
-            ui.download_csv("Download the board footprint (CSV)", bv.table.assign(year=bv.year, previous_year=bv.previous),
-                            "board_footprint.csv", key="sc_board_csv")
+            ui.download_csv("Download the board footprint (CSV)",
+                            bv.table.assign(year=bv.year, previous_year=bv.previous), "board_footprint.csv",
+                            key="sc_board_csv")
 
     st.divider()
     st.markdown("**Estates returns**")

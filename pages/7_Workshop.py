@@ -109,10 +109,7 @@ st.dataframe(
 
 bv = pack.board
 st.markdown(f"#### Footprint by source, {bv.year} beside {bv.previous}")
-shown = board.display_table(bv)
-st.dataframe(shown, hide_index=True, width="stretch", key="ws_board", column_config={
-    c: st.column_config.NumberColumn(format="%+.1f %%" if c.startswith("Change") else "%,.0f")
-    for c in shown.columns if shown[c].dtype.kind == "f"})
+st.dataframe(boardpack.display(board.display_table(bv)), hide_index=True, width="stretch", key="ws_board")
 with st.expander("Against each target, in words"):
     for line in board.verdicts(bv):
         st.markdown(f"- {ui.plain(line)}")

@@ -66,7 +66,8 @@ def recorded(store, scenario: Scenario, basis: str = fx.DEFAULT_BASIS) -> pd.Dat
     return pd.DataFrame({
         "line": fp["position"].astype(int), "label": fp["position"].map(labels), "kind": fp["kind"],
         "category": fp["category"], "tCO2e": fp["kgCO2e"] / 1000, "tCO2e_low": fp["kgCO2e_low"] / 1000,
-        "tCO2e_high": fp["kgCO2e_high"] / 1000, "factor_ids": fp["factor_ids"].fillna("").str.replace(r"[,\s]+", ",", regex=True),
+        "tCO2e_high": fp["kgCO2e_high"] / 1000,
+        "factor_ids": fp["factor_ids"].fillna("").str.replace(r"[,\s]+", ",", regex=True),
         "detail": fp["quantity_text"], "period": fp["position"].map(own), "steps": fp["steps"].fillna(""),
     }, columns=BASELINE_COLUMNS)
 

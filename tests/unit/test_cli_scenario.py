@@ -121,7 +121,8 @@ def test_scenario_board_prints_the_table_and_the_verdicts(capsys, store):
 
 
 @pytest.mark.parametrize("line, named", [
-    ('kind = "energy"\nlabel = "Gas"\nref = "natural_gas"\namount = "-5000 kWh"', "amount: '-5000 kWh' cannot be negative"),
+    ('kind = "energy"\nlabel = "Gas"\nref = "natural_gas"\namount = "-5000 kWh"',
+     "amount: '-5000 kWh' cannot be negative"),
     ('kind = "energy"\nlabel = "Gas"\nref = "peat"\namount = "5000 kWh"', "unknown fuel 'peat'"),
     ('kind = "waste"\nlabel = "Gas"\nref = "shredding"\namount = "5 tonne"', "a waste route with no factor"),
     ('kind = "energy"\nlabel = "Gas"\nref = "natural_gas"\namount = "5000 kWh"\nperiod = "2023/26"',

@@ -23,6 +23,7 @@ def test_routes_by_hand(store):
     assert kg[1] == pytest.approx(600 * 6.41061) == pytest.approx(3_846.366)
     assert kg[2] == pytest.approx(800 * 6.41061) == pytest.approx(5_128.488)
     assert out.loc[0, "factor_ids"] == "waste_ci_landfill_2024"
-    assert out.loc[3, "error"].startswith("unknown waste route 'shredding' (a waste route with no factor): choose one of "
-                                          "anaerobic_digestion, composting, energy_recovery, incineration, landfill")
+    assert out.loc[3, "error"].startswith(
+        "unknown waste route 'shredding' (a waste route with no factor): choose one of anaerobic_digestion, "
+        "composting, energy_recovery, incineration, landfill")
     assert "is not a mass (kg, tonnes)" in out.loc[4, "error"]
