@@ -1,8 +1,12 @@
-"""The board pack: what one scenario's pack says: its trajectory, targets, money, sources and text.
+"""The board pack: what one scenario's pack says: its board footprint, trajectory, targets, money,
+sources and text.
 
-``build`` runs the engine once (``scenarios.run``, ``targets.assess``, ``finance.appraise``) and
-every format is written from that one ``Pack`` by ``carbon.pack_files`` (PDF, HTML, CSV, Excel), so
-the files and ``carbon scenario run`` show the same numbers. The charts are the app's own.
+``build`` runs the engine once (``scenarios.run``, ``targets.assess``, ``board.view``,
+``finance.appraise``) and every format is written from that one ``Pack`` by ``carbon.pack_files``
+(PDF, HTML, CSV, Excel), so the files and ``carbon scenario run`` show the same numbers. The pack
+starts with the board footprint of a reporting year (the baseline year unless another is asked
+for): the table by source beside the year before, and a verdict against each target in words.
+The charts are the app's own.
 """
 
 from __future__ import annotations
@@ -13,9 +17,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from carbon import charts, equivalence
+from carbon import board, charts, equivalence
 from carbon import factors as fx
 from carbon import finance as fin
+from carbon import periods
 from carbon import scenarios as sc
 from carbon import targets as tg
 from carbon.formatting import co2e, gbp
@@ -44,17 +49,20 @@ class Pack:
     assumptions: list[str]
     sources: pd.DataFrame
     equivalence: str
+    board: board.BoardView | None = None
     abated_equivalence: str = ""
     generated: str = field(default_factory=lambda: dt.datetime.now().strftime("%d %B %Y %H:%M"))
 
 
 def build(store, scenario: sc.Scenario, basis: str = fx.DEFAULT_BASIS, target_set: str | None = None,
-          projection: sc.Projection | None = None) -> Pack:
-    """Run ``scenario`` (or take its ``projection``) and gather what the pack shows."""
+          projection: sc.Projection | None = None, year=None) -> Pack:
+    """Run ``scenario`` (or take its ``projection``) and gather what the pack shows; ``year`` is the
+    reporting year of its board footprint (a period the scenario's lines record; default the baseline)."""
     p = projection if projection is not None else sc.run(store, scenario, basis)
     scenario = p.scenario
     target_set = target_set or scenario.target_set
     assessment = tg.assess(store, scenario, p.trajectory, target_set)
+    footprint = board.view(store, scenario, year, basis, assessment)
     path = assessment.path[assessment.path["applies_to"] == "total"][["year", "target_tCO2e"]]
     tot = sc.totals(p.trajectory).merge(path, on="year", how="left")
     appraisal = fin.appraise(store, p)
@@ -65,13 +73,13 @@ def build(store, scenario: sc.Scenario, basis: str = fx.DEFAULT_BASIS, target_se
         miss=tg.first_miss(assessment.gaps), appraisal=appraisal, macc=fin.macc(appraisal), budget=fin.budget(p),
         headline=head, money=fin.summary(appraisal), assumptions=assumptions(store, scenario, assessment),
         sources=sources(store, p, basis, target_set), equivalence=equivalence.car(store, head["end_kg"], basis),
-        abated_equivalence=equivalence.car(store, head["abated_total_kg"], basis),
+        abated_equivalence=equivalence.car(store, head["abated_total_kg"], basis), board=footprint,
     )
 
 
 def assumptions(store, scenario: sc.Scenario, assessment: tg.Assessment) -> list[str]:
     """The money assumptions, how targets are measured, and what was not assessed."""
-    out = list(fin.assumptions(store, scenario))
+    out = [scenario.years_note(), *fin.assumptions(store, scenario)]
     out.append(
         "Targets: each milestone's level is the reference emissions x (1 - the published reduction). Where the "
         "target's own baseline-year footprint was not entered, the scenario's baseline year is used as the "
@@ -162,6 +170,7 @@ def tables(pack: Pack) -> dict[str, pd.DataFrame]:
     cats = pack.projection.trajectory
     base = pack.projection.baseline
     return {
+        "Board footprint": board.display_table(pack.board),
         "Headline": headline_rows(pack).rename(columns={
             "year": "Year", "tCO2e_no_action": "No action (tCO2e)", "tCO2e": "Scenario (tCO2e)",
             "tCO2e_low": "Low (tCO2e)", "tCO2e_high": "High (tCO2e)", "target_tCO2e": "Target path (tCO2e)"}),
@@ -192,7 +201,8 @@ def tables(pack: Pack) -> dict[str, pd.DataFrame]:
             "year": "Year", "name": "Intervention", "cost_gbp": "Cost that year (GBP)",
             "cumulative_gbp": "Cumulative (GBP)", "total_cumulative_gbp": "All interventions, cumulative (GBP)"}),
         "Baseline": base[["label", "kind", "category", "tCO2e", "tCO2e_low", "tCO2e_high", "detail", "factor_ids"]].rename(columns={
-            "label": "Line", "kind": "Built from", "category": "Category", "tCO2e": f"{pack.scenario.baseline_year} (tCO2e)",
+            "label": "Line", "kind": "Built from", "category": "Category",
+            "tCO2e": f"{pack.scenario.baseline_period.label} (tCO2e)",
             "tCO2e_low": "Low (tCO2e)", "tCO2e_high": "High (tCO2e)", "detail": "How", "factor_ids": "Factors"}),
         "Assumptions": pd.DataFrame({"Assumption": pack.assumptions}),
         "Sources": pack.sources.rename(columns={
@@ -203,7 +213,7 @@ def tables(pack: Pack) -> dict[str, pd.DataFrame]:
 
 def numbers(pack: Pack) -> pd.DataFrame:
     """Every number of the pack in one tidy frame: section, item, year, measure, value, unit."""
-    frames = []
+    frames = [board_numbers(pack.board)]
     t = pack.totals.melt(id_vars="year", var_name="measure", value_name="value")
     frames.append(t.assign(section="trajectory", item="total", unit="tCO2e/year"))
     c = pack.projection.trajectory.drop(columns="factor_ids").melt(id_vars=["year", "category"], var_name="measure",
@@ -226,15 +236,35 @@ def numbers(pack: Pack) -> pd.DataFrame:
 
 
 
+def board_numbers(bv: board.BoardView) -> pd.DataFrame:
+    """The board footprint as tidy numbers: section ``board footprint``, item = the source in words,
+    year = the start year of the period each figure is for."""
+    t = bv.table
+    now, before = periods.parse(bv.year).start_year, periods.parse(bv.previous).start_year
+    parts = [pd.DataFrame({"item": t["label"], "year": now, "measure": m, "value": t[c], "unit": u})
+             for m, c, u in (("tCO2e", "tCO2e", "tCO2e/year"), ("tCO2e_low", "tCO2e_low", "tCO2e/year"),
+                             ("tCO2e_high", "tCO2e_high", "tCO2e/year"), ("change_pct", "change_pct", "%"),
+                             ("target_tCO2e", "target_tCO2e", "tCO2e/year"), ("gap_tCO2e", "gap_tCO2e", "tCO2e/year"))]
+    parts.append(pd.DataFrame({"item": t["label"], "year": before, "measure": "tCO2e", "value": t["previous_tCO2e"],
+                               "unit": "tCO2e/year"}))
+    return pd.concat(parts, ignore_index=True).assign(section="board footprint")
+
+
 # ---------------------------------------------------------------------------------------------
 # Charts
 # ---------------------------------------------------------------------------------------------
+def board_title(bv: board.BoardView) -> str:
+    return f"Footprint by source, {bv.year} beside {bv.previous} (tCO2e a year)"
+
+
 def figures(pack: Pack) -> dict:
     """The pack's charts, titled, at a fixed width (an image has no container to fill)."""
     gaps = pack.assessment.gaps
     total_gaps = gaps[gaps["applies_to"] == "total"]
     path = pack.totals[["year", "target_tCO2e"]].dropna()
+    bv = pack.board
     out = {
+        board_title(bv): charts.board_footprint(bv.table[bv.table["source"] != board.TOTAL], bv.year, bv.previous),
         f"Emissions against {pack.assessment.target_set}'s targets (tCO2e a year)":
             charts.trajectory_vs_target(pack.totals, path, total_gaps),
         "Emissions by category (tCO2e a year)": charts.trajectory_by_category(pack.projection.trajectory),
@@ -248,6 +278,8 @@ def figures(pack: Pack) -> dict:
 
 #: A line under each chart of the pack, saying how to read it (by the start of its title).
 CHART_NOTES = {
+    "Footprint by source": "Blue: the year shown; grey: the year before; black ticks: each source's target level "
+                           "(its next milestone), where it has a target.",
     "Emissions against": "Blue: the scenario, with its range from factor uncertainty; grey dotted: no action; "
                          "black dashed: the target path; diamonds: milestones for the total.",
     "Marginal abatement": "Width: tCO2e abated over the appraisal period; height: net present cost per tCO2e "
@@ -278,6 +310,8 @@ def _fmt_cell(col: str, v) -> str:
     if isinstance(v, float):
         if "GBP" in col:
             return gbp(v)
+        if col.startswith("Change"):
+            return f"{v:+.1f}".replace("-", "−")
         if "%" in col:
             return f"{v:g}"
         return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.3g}"
@@ -293,12 +327,13 @@ def headline_text(pack: Pack) -> list[tuple[str, str, str]]:
     """(label, big number, small print) for the headline boxes."""
     h, m = pack.headline, pack.money
     rows = headline_rows(pack).set_index("year")
-    out = [(f"Emissions in {h['baseline_year']} (baseline)", co2e(h["baseline_kg"]) + " a year", "")]
+    label = pack.scenario.label
+    out = [(f"Emissions in {label(h['baseline_year'])} (baseline)", co2e(h["baseline_kg"]) + " a year", "")]
     for y in [y for y in rows.index if y not in (h["baseline_year"],)]:
         r = rows.loc[y]
         equivalent = f"{pack.equivalence} a year; " if y == h["end_year"] and pack.equivalence else ""
         # the car equivalence is of the scenario's figure, so it comes first, before the range and no action
-        out.append((f"Emissions in {y} with the interventions", co2e(r["tCO2e"] * 1000) + " a year",
+        out.append((f"Emissions in {label(y)} with the interventions", co2e(r["tCO2e"] * 1000) + " a year",
                     f"{equivalent}range {co2e(r['tCO2e_low'] * 1000)} – {co2e(r['tCO2e_high'] * 1000)}; "
                     f"no action {co2e(r['tCO2e_no_action'] * 1000)}"))
     out.append(("Abated over the scenario", co2e(h["abated_total_kg"]), pack.abated_equivalence))
@@ -325,7 +360,12 @@ def as_dict(pack: Pack) -> dict:
     return {
         "scenario": pack.scenario.name, "gwp_basis": pack.basis, "target_set": pack.assessment.target_set,
         "baseline_year": pack.scenario.baseline_year, "end_year": pack.scenario.end_year,
+        "baseline_period": pack.scenario.baseline_period.label,
         "headline": {**pack.headline, **{f"tCO2e_{int(r.year)}": float(r.tCO2e) for r in headline_rows(pack).itertuples()}},
+        "period_kind": pack.scenario.period_kind,
+        "board": {"year": pack.board.year, "previous_year": pack.board.previous,
+                  "rows": board.records(pack.board), "verdicts": board.verdicts(pack.board),
+                  "notes": pack.board.notes},
         "first_miss": pack.miss, "finance": pack.money,
         "trajectory": records(pack.totals),
         "gaps": records(pack.assessment.gaps[["target_id", "applies_to", "year", "reduction_pct", "target_tCO2e",

@@ -309,6 +309,29 @@ def cumulative_budget(df: pd.DataFrame) -> alt.Chart:
 
 
 
+def board_footprint(table: pd.DataFrame, year: str, previous: str) -> alt.Chart:
+    """A board's footprint by source: the year shown (blue) and the year before (grey) side by side,
+    with each source's target level as a black tick where it has one.
+
+    ``table``: label, tCO2e, previous_tCO2e, target_tCO2e, target (``board.view``'s table, without
+    the total, which would dwarf the sources).
+    """
+    order = list(table["label"])
+    long = pd.concat([table.assign(year=previous, value=table["previous_tCO2e"]),
+                      table.assign(year=year, value=table["tCO2e"])], ignore_index=True).dropna(subset=["value"])
+    y = alt.Y("label:N", title=None, sort=order, axis=_ROW_LABELS)
+    bars = alt.Chart(long).mark_bar().encode(
+        x=alt.X("value:Q", title="tCO2e a year"), y=y,
+        yOffset=alt.YOffset("year:N", sort=[previous, year]),
+        color=alt.Color("year:N", title="Year", scale=alt.Scale(domain=[previous, year], range=[GREY, PALETTE[0]])),
+        tooltip=["label", "year", alt.Tooltip("value:Q", title="tCO2e", format=",.0f")])
+    targets = table.dropna(subset=["target_tCO2e"])
+    ticks = alt.Chart(targets).mark_tick(color=PALETTE[7], thickness=3, size=30).encode(
+        x="target_tCO2e:Q", y=y,
+        tooltip=["label", "target", alt.Tooltip("target_tCO2e:Q", title="target level, tCO2e", format=",.0f")])
+    return alt.layer(bars, ticks).properties(width="container", height=70 + 44 * max(len(order), 2))
+
+
 # --- calculators ---------------------------------------------------------------------------------
 #: Row labels of the calculators' bar charts: whole names ("Regional anaesthesia (spinal, ...)"),
 #: never hidden when rows are close.

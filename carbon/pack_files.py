@@ -1,7 +1,9 @@
 """The board pack as files: PDF, HTML, CSV and Excel, all written from one ``boardpack.Pack``.
 
-Charts are the app's own Altair charts, drawn to PNG by vl-convert; the PDF is laid out with fpdf2
-in its core fonts (text is mapped to Latin-1).
+Page 1 (the top of the HTML) is the board footprint: the table by source for the reporting year
+beside the year before, and a plain-words verdict against each target. Charts are the app's own
+Altair charts, drawn to PNG by vl-convert; the PDF is laid out with fpdf2 in its core fonts (text
+is mapped to Latin-1).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from carbon import board
 from carbon.boardpack import (Pack, chart_note, display, figures, gap_sentences, headline_text,
                               numbers, tables)
 from carbon.reports import to_csv, to_excel
@@ -47,6 +50,7 @@ h1{margin-bottom:0}.sub{color:#555}
 .boxes{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0}
 .box{border:1px solid #ccc;border-radius:6px;padding:.7em 1em;min-width:200px;flex:1}
 .box .n{font-size:1.8em;font-weight:bold}.box .s{font-size:.85em;color:#555}
+.notes{font-size:.8em;color:#555}
 table{border-collapse:collapse;font-size:.85em;margin:.5em 0 1.5em}
 th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}th{background:#f3f3f3}
 img{max-width:100%}.caveat{background:#fff7e0;padding:.5em 1em;border-left:4px solid #E69F00}
@@ -54,6 +58,17 @@ img{max-width:100%}.caveat{background:#fff7e0;padding:.5em 1em;border-left:4px s
 
 #: Tables shown in the HTML and PDF (the year-by-category detail is in the CSV and Excel files).
 SHOWN = ("Headline", "Targets", "Interventions", "Baseline", "Trajectory")
+
+
+def subtitle(pack: Pack) -> str:
+    s = pack.scenario
+    return (f"Generated {pack.generated} · GWP basis {pack.basis} · baseline {s.baseline_period.label} to "
+            f"{s.label(s.end_year)} · demand growth {s.growth_pct:g}% a year · targets: {pack.assessment.target_set}")
+
+
+def board_heading(pack: Pack) -> str:
+    bv = pack.board
+    return f"Footprint by source, {bv.year} beside {bv.previous}"
 
 
 def to_html(pack: Pack, pictures: dict[str, bytes] | None = None) -> str:
@@ -66,9 +81,12 @@ def to_html(pack: Pack, pictures: dict[str, bytes] | None = None) -> str:
              f"<style>{_CSS}</style></head><body>",
              f"<h1>Board pack: {e(s.name)}</h1>",
              f"<p class='sub'>{e(s.description)}</p>",
-             f"<p class='sub'>Generated {e(pack.generated)} · GWP basis {e(pack.basis)} · baseline {s.baseline_year} · "
-             f"to {s.end_year} · demand growth {s.growth_pct:g}% a year · targets: {e(pack.assessment.target_set)}</p>",
-             "<div class='boxes'>"]
+             f"<p class='sub'>{e(subtitle(pack))}</p>",
+             f"<h2>{e(board_heading(pack))}</h2>",
+             display(t["Board footprint"]).to_html(index=False, escape=True, border=0),
+             "<h3>Against each target</h3><ul>", *[f"<li>{e(v)}</li>" for v in board.verdicts(pack.board)], "</ul>",
+             "<ul class='notes'>", *[f"<li>{e(n)}</li>" for n in pack.board.notes], "</ul>",
+             "<h2>The scenario</h2><div class='boxes'>"]
     parts += [f"<div class='box'><div>{e(a)}</div><div class='n'>{e(b)}</div><div class='s'>{e(c)}</div></div>"
               for a, b, c in headline_text(pack)]
     parts.append("</div><h2>Against the targets</h2><ul>")
@@ -126,11 +144,22 @@ def to_pdf(pack: Pack, pictures: dict[str, bytes] | None = None) -> bytes:
         pdf.set_font("Helvetica", style, size)
         pdf.multi_cell(width, 4.5, _t(text), new_x="LMARGIN", new_y="NEXT")
 
-    heading(f"Board pack: {s.name}", 18)
-    para(s.description)
-    para(f"Generated {pack.generated} - GWP basis {pack.basis} - baseline {s.baseline_year} to {s.end_year} - demand "
-         f"growth {s.growth_pct:g}% a year - targets: {pack.assessment.target_set}", 8, "I")
-    pdf.ln(3)
+    heading(f"Board pack: {s.name}", 16)
+    para(s.description, 8)
+    para(subtitle(pack), 7, "I")
+    pdf.ln(2)
+    # page 1: the board footprint and a verdict against each target
+    heading(board_heading(pack), 12)
+    _table(pdf, display(t["Board footprint"]), _t, font=7.5, bold_last=True)
+    pdf.ln(2)
+    heading("Against each target", 11)
+    for line in board.verdicts(pack.board):
+        para("- " + line, 8)
+    pdf.ln(1)
+    for note in pack.board.notes:
+        para(note, 6.5, "I")
+    pdf.add_page()
+    heading("The scenario", 13)
     for label, big, small in headline_text(pack):
         pdf.set_font("Helvetica", "", 9)
         pdf.cell(width * 0.45, 8, _t(label))
@@ -174,8 +203,10 @@ def to_pdf(pack: Pack, pictures: dict[str, bytes] | None = None) -> bytes:
     return bytes(pdf.output())
 
 
-def _table(pdf, df: pd.DataFrame, clean, font: float = 7) -> None:
-    """A table that fits the page width; long text wraps inside its cell."""
+def _table(pdf, df: pd.DataFrame, clean, font: float = 7, bold_last: bool = False) -> None:
+    """A table that fits the page width; long text wraps inside its cell (``bold_last``: a total row)."""
+    from fpdf.fonts import FontFace  # here, not at the top: only a PDF needs fpdf, and it is slow to load
+
     pdf.set_font("Helvetica", "", font)
     widths = _col_widths(pdf, df, clean)
     with pdf.table(col_widths=widths, text_align="LEFT", line_height=font * 0.5, width=pdf.epw,
@@ -183,8 +214,9 @@ def _table(pdf, df: pd.DataFrame, clean, font: float = 7) -> None:
         head = table.row()
         for c in df.columns:
             head.cell(clean(c))
-        for values in df.itertuples(index=False):
-            row = table.row()
+        for i, values in enumerate(df.itertuples(index=False)):
+            style = FontFace(emphasis="BOLD") if bold_last and i == len(df) - 1 else None
+            row = table.row(style=style)
             for v in values:
                 row.cell(clean(v))
 

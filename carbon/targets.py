@@ -11,6 +11,11 @@ user entered it (``Scenario.reference_tCO2e``), else the scenario's own baseline
 rarely knows its 1990 footprint; this assumption is stated beside every gap). The target path
 runs straight from the scenario's baseline-year emissions through each milestone and stays
 flat after the last. The gap is projected minus target: positive means the target is missed.
+
+Years: a milestone "by 2030" is measured in the scenario's year 2030: the calendar year 2030, or
+in a financial-year scenario 2030/31, the financial year most of which falls in 2030 (the rule
+DESNZ gives for choosing a year's factors, ``carbon.periods``). A target's baseline year (2019)
+is read the same way (2019/20). ``measured_in`` says which period each milestone is measured in.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from carbon.scenarios import Scenario, totals
 GAP_COLUMNS = [
     "target_id", "organisation", "applies_to", "year", "reduction_pct", "target_baseline_year", "reference_tCO2e",
     "reference", "target_tCO2e", "projected_tCO2e", "projected_tCO2e_low", "projected_tCO2e_high", "gap_tCO2e",
-    "met", "kind", "scope", "source", "notes", "milestone",
+    "met", "kind", "scope", "source", "notes", "milestone", "measured_in",
 ]
 
 
@@ -71,6 +76,7 @@ def assess(store, scenario: Scenario, traj: pd.DataFrame, target_set: str | None
     target_set = target_set or scenario.target_set
     ms = milestones(store, target_set)
     years = scenario.years
+    base_label = scenario.label(scenario.baseline_year)
     gaps, paths, skipped = [], [], []
     for applies_to, group in ms.groupby("applies_to", sort=False):
         series = _series(traj, applies_to)
@@ -80,7 +86,7 @@ def assess(store, scenario: Scenario, traj: pd.DataFrame, target_set: str | None
         inside = group[(group["year"] > scenario.baseline_year) & (group["year"] <= scenario.end_year)]
         for r in group[~group.index.isin(inside.index)].itertuples():
             skipped.append(f"{r.target_id}: {int(r.year)} is outside the scenario's years "
-                           f"{scenario.baseline_year + 1}-{scenario.end_year}")
+                           f"{scenario.label(scenario.baseline_year + 1)} to {scenario.label(scenario.end_year)}")
         if inside.empty:
             continue
         start = float(series["tCO2e"].iloc[0])
@@ -91,8 +97,8 @@ def assess(store, scenario: Scenario, traj: pd.DataFrame, target_set: str | None
         reference = np.where(use_entered, entered if entered is not None else 0.0, start)
         label = np.select(
             [inside["reduction_pct"].to_numpy(dtype=float) >= 100, own_year, use_entered],
-            ["net zero (any reference)", f"scenario baseline {scenario.baseline_year}", "entered footprint in the target's baseline year"],
-            default=f"scenario baseline {scenario.baseline_year} (the target's baseline-year footprint was not entered)",
+            ["net zero (any reference)", f"scenario baseline {base_label}", "entered footprint in the target's baseline year"],
+            default=f"scenario baseline {base_label} (the target's baseline-year footprint was not entered)",
         )
         target = reference * (1 - inside["reduction_pct"].to_numpy(dtype=float) / 100)
         at = series.set_index("year").loc[inside["year"].astype(int)]
@@ -110,6 +116,7 @@ def assess(store, scenario: Scenario, traj: pd.DataFrame, target_set: str | None
         cut = g["reduction_pct"].map(_cut)
         scope = "total emissions" if applies_to == "total" else f"{applies_to} emissions"
         g["milestone"] = g["organisation"] + ": " + cut + f" in {scope} by " + g["year"].astype(str)
+        g["measured_in"] = g["year"].map(scenario.label)
         g["gap_tCO2e"] = g["projected_tCO2e"] - g["target_tCO2e"]
         g["met"] = g["gap_tCO2e"] <= 1e-9
         gaps.append(g)
@@ -160,3 +167,8 @@ def describe_miss(miss: dict | None, target_set: str) -> str:
     what = _cut(miss["reduction_pct"])
     return (f"First missed: {miss['organisation']} {what} in {scope} by {miss['year']}, "
             f"by {miss['gap_tCO2e']:,.0f} tCO2e a year ({miss['target_id']}).")
+
+
+def cut(pct: float) -> str:
+    """A milestone's reduction in words: 'net zero', 'a 70% cut', 'an 80% cut'."""
+    return _cut(pct)

@@ -1,9 +1,10 @@
 """Scenarios: build a baseline and the changes to it, see the trajectory against the targets and the
-money, save versions, and compare scenarios on one chart."""
+money, the board's footprint by source for a reporting year, import estates returns, save versions,
+and compare scenarios on one chart."""
 
 import streamlit as st
 
-from carbon import boardpack, charts, equivalence, ui
+from carbon import board, boardpack, charts, desnz, equivalence, estates, ui
 from carbon import finance as fin
 from carbon import scenarios as sc
 from carbon import targets as tg
@@ -64,8 +65,9 @@ def _named(action, name: str, key: str, with_who: bool) -> None:
 
 
 # keyed, so a save, copy or rename (which shows its message above) leaves the user on the tab they were on
-build_tab, result_tab, money_tab, compare_tab, files_tab = st.tabs(
-    ["Build and edit", "Trajectory and targets", "Money", "Compare scenarios", "Save, copy and files"],
+build_tab, result_tab, board_tab, money_tab, compare_tab, files_tab = st.tabs(
+    ["Build and edit", "Trajectory and targets", "Board footprint and estates", "Money", "Compare scenarios",
+     "Save, copy and files"],
     key="sc_tab", on_change="rerun")
 
 # --- build -------------------------------------------------------------------------------------------
@@ -73,7 +75,10 @@ with build_tab:
     c = st.columns([3, 1, 1, 1])
     meta = {
         "name": c[0].text_input("Name", working.name, key=f"sc_name_{rev}"),
-        "baseline_year": c[1].number_input("Baseline year", 1990, 2100, working.baseline_year, key=f"sc_by_{rev}"),
+        "baseline_year": c[1].text_input(
+            "Baseline year", working.baseline_period.label, key=f"sc_by_{rev}",
+            help="A financial year (2024/25, 1 April to 31 March) or a calendar year (2024): every year of the "
+                 "scenario is then of that kind."),
         "end_year": c[2].number_input("Project to", 2000, 2100, working.end_year, key=f"sc_end_{rev}"),
         "growth_pct": c[3].number_input("Demand growth (% a year)", -50.0, 50.0, float(working.growth_pct), 0.1,
                                         key=f"sc_growth_{rev}"),
@@ -97,14 +102,25 @@ with build_tab:
         "Each line is one of: `manual` (a reported figure, amount like `18000 tCO2e`), `factor` (a library factor × "
         "a year's activity, e.g. `ventolin_evohaler` and `180000 inhaler`), `purchase` (an agent and what was "
         "bought, e.g. `sevoflurane`, `2400 bottle`), `travel` (a travel mode and a year's distance), `pathway` (a "
-        "saved pathway's name and patients a year) or `prescribing` (a board code or name from the imported data, "
-        "blank for all).")
+        "saved pathway's name and patients a year), `prescribing` (a board code or name from the imported data, "
+        "blank for all), `energy` (a fuel and its kWh, litres or tonnes, e.g. `natural_gas`, `60000000 kWh`), "
+        "`water` (`water_supply` or `water_treatment`, m3), `waste` (a route such as `landfill`, tonnes), "
+        "`refrigerant` (`r410a` ... `sf6`, kg topped up), `medicine_spend` (a BNF chapter and its pounds, e.g. `4`, "
+        "`£20,000,000`) or `estates` (an imported estates return: the organisation's code). A line with a period "
+        "records that earlier year (the history the board footprint compares with); blank is the baseline year. "
+        "Estates lines take the DESNZ factors of their period, or the year in *DESNZ year*.")
     lines = st.data_editor(
         tables["lines"], num_rows="dynamic", hide_index=True, width="stretch", key=f"sc_lines_{rev}",
         column_config={
             "kind": st.column_config.SelectboxColumn("Kind", options=sc.line_kinds(), required=True),
             "label": st.column_config.TextColumn("Label", required=True, width="medium"),
-            "category": "Category", "ref": "Factor / agent / mode / pathway / board", "amount": "Amount a year",
+            "period": st.column_config.TextColumn("Period", help="Blank: the baseline year; else an earlier year "
+                                                                 "of the same kind, e.g. 2023/24"),
+            "factor_year": st.column_config.NumberColumn(
+                "DESNZ year", format="%d", help="Estates lines only: a DESNZ factor year to use instead of the "
+                                                "period's own (the library holds " +
+                                                ", ".join(map(str, desnz.years(store))) + ")"),
+            "category": "Category", "ref": "Factor / agent / mode / pathway / board / item", "amount": "Amount a year",
             "low": "Low", "high": "High", "return_trip": "Return trip",
             "occupancy": st.column_config.NumberColumn("Occupancy", min_value=1.0),
             "note": st.column_config.TextColumn("Note", width="large"),
@@ -167,10 +183,11 @@ with result_tab:
     else:
         h = pack.headline
         final = tg.gap_at(pack.assessment.gaps, "total")
+        st.caption(edited.years_note())
         m = st.columns(3)
-        m[0].metric(f"Emissions in {h['baseline_year']}", co2e(h["baseline_kg"]) + " a year")
+        m[0].metric(f"Emissions in {edited.label(h['baseline_year'])}", co2e(h["baseline_kg"]) + " a year")
         m[0].caption(equivalence.car(store, h["baseline_kg"], basis) + " a year")
-        m[1].metric(f"Emissions in {h['end_year']}", co2e(h["end_kg"]) + " a year",
+        m[1].metric(f"Emissions in {edited.label(h['end_year'])}", co2e(h["end_kg"]) + " a year",
                     help=f"range {co2e(h['end_low_kg'])} – {co2e(h['end_high_kg'])}")
         m[1].caption(f"with no action: {co2e(h['end_no_action_kg'])} a year")
         if final is not None:
@@ -194,6 +211,87 @@ with result_tab:
         _table(pack_tables["Baseline"], "sc_baseline")
         ui.download_csv("Download the trajectory by category (CSV)", pack.projection.trajectory,
                         "scenario_trajectory.csv", key="sc_traj_csv")
+
+# --- board footprint and estates ----------------------------------------------------------------------
+with board_tab:
+    st.markdown("**The board's footprint by source**")
+    if pack is None:
+        st.info("Fix the problems shown under *Build and edit* to see the board footprint.")
+    else:
+        recorded = edited.recorded_periods()
+        year = st.selectbox("Reporting year", recorded[::-1], key=f"sc_board_year_{rev}",
+                            help="A year the scenario's lines record; the year before is shown beside it.")
+        try:
+            bv = pack.board if year == pack.board.year else board.view(store, edited, year, basis, pack.assessment)
+        except ValueError as exc:
+            bv = None
+            ui.show_error(exc, "No board footprint")
+        if bv is not None:
+            # as text, rounded for reading, so a source with no figure shows a dash, not "None"
+            st.dataframe(boardpack.display(board.display_table(bv)), hide_index=True, width="stretch",
+                         key="sc_board_table")
+            st.altair_chart(charts.board_footprint(bv.table[bv.table["source"] != board.TOTAL], bv.year, bv.previous),
+                            width="stretch", key="sc_board_chart")
+            st.caption(boardpack.chart_note("Footprint by source"))
+            st.markdown("**Against each target**")
+            for line in board.verdicts(bv):
+                st.markdown(f"- {ui.plain(line)}")
+            for note in bv.notes:
+                st.caption(note)
+            ui.download_csv("Download the board footprint (CSV)",
+                            bv.table.assign(year=bv.year, previous_year=bv.previous), "board_footprint.csv",
+                            key="sc_board_csv")
+
+    st.divider()
+    st.markdown("**Estates returns**")
+    st.caption(
+        "Import NHS England's estates return (ERIC, `$`-delimited, as published) or the plain estates template a "
+        "board fills from its own records: one row per site, financial year, stream (energy, water, waste, "
+        "refrigerant) and item, with a quantity and its unit. A file with a bad row imports nothing and names the "
+        "row. A return is then a baseline line of kind `estates` (its organisation code as the reference, the "
+        "return's year as the period).")
+    st.download_button("Download the estates template (CSV)", estates.TEMPLATE.read_text(encoding="utf-8"),
+                       "estates_return_template.csv", "text/csv", key="sc_estates_template")
+    c = st.columns([3, 1, 1])
+    return_file = c[0].file_uploader("Estates return (ERIC or the template, CSV)", type=["csv", "txt"],
+                                     key="sc_estates_file")
+    return_year = c[1].text_input("Financial year", "", key="sc_estates_year", placeholder="e.g. 2016/17",
+                                  help="For an ERIC file whose name does not say its year; template rows without a "
+                                       "year take it too.")
+    return_format = c[2].selectbox("Format", ["auto", "eric", "template"], key="sc_estates_format")
+    if st.button("Import the return", disabled=return_file is None, key="sc_estates_import"):
+        try:
+            report = estates.import_upload(store, return_file.name, return_file.getvalue(), return_format,
+                                           return_year.strip() or None)
+        except ValueError as exc:
+            ui.show_error(exc, f"{return_file.name} was not imported")
+        else:
+            st.success(ui.plain(report.summary()))
+    orgs = estates.organisations(store)
+    if orgs.empty:
+        st.info("No estates return has been imported yet.")
+    else:
+        st.dataframe(orgs, hide_index=True, width="stretch", key="sc_estates_orgs", column_config={
+            "organisation_code": "Code", "organisation_name": "Organisation", "periods": "Years imported"})
+        c = st.columns([2, 1, 1])
+        org_names = dict(zip(orgs["organisation_code"], orgs["organisation_name"]))
+        org = c[0].selectbox("Organisation", list(org_names), key="sc_estates_org",
+                             format_func=lambda code: f"{code}: {org_names[code]}")
+        held = orgs.set_index("organisation_code").loc[org, "periods"].split(", ")
+        period = c[1].selectbox("Year", held[::-1], key="sc_estates_period")
+        own = "the year's own (DESNZ's rule)"
+        factor_year = c[2].selectbox("DESNZ factors", [own, *desnz.years(store)], key="sc_estates_factor_year",
+                                     help="The library holds DESNZ sets for these years only; an earlier year needs "
+                                          "one of them, named in the result.")
+        try:
+            by_source = board.estates_return(store, org, period, basis, None if factor_year == own else int(factor_year))
+        except ValueError as exc:
+            ui.show_error(exc, f"No footprint for {org} in {period}")
+        else:
+            st.dataframe(by_source, hide_index=True, width="stretch", key="sc_estates_by_source",
+                         column_config={"tCO2e": st.column_config.NumberColumn("tCO2e a year", format="%,.1f")})
+            st.caption(f"To use it in the scenario, add a baseline line: kind `estates`, reference `{ui.plain(org)}`, "
+                       f"period `{ui.plain(period)}`.")
 
 with money_tab:
     if pack is None:
@@ -278,6 +376,7 @@ with files_tab:
     if upload is not None:
         try:
             imported = sc.read_file(upload.getvalue(), upload.name)
+            sc.recorded_cached(store, imported, basis)  # every line of every year resolves, or nothing is saved
         except (ValueError, UnicodeDecodeError) as exc:
             ui.show_error(exc, f"{upload.name} cannot be imported")
         else:

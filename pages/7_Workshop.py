@@ -9,7 +9,7 @@ from itertools import cycle
 
 import streamlit as st
 
-from carbon import boardpack, charts, equivalence, pack_files, ui
+from carbon import board, boardpack, charts, equivalence, pack_files, ui
 from carbon import scenarios as sc
 from carbon import targets as tg
 from carbon.formatting import co2e, gbp
@@ -61,8 +61,9 @@ h, money = pack.headline, pack.money
 final = tg.gap_at(pack.assessment.gaps, "total")
 
 m = st.columns(4)
-m[0].metric(f"Emissions in {h['baseline_year']}", co2e(h["baseline_kg"]), help="tCO2e a year in the baseline year")
-m[1].metric(f"Emissions in {h['end_year']}", co2e(h["end_kg"]),
+m[0].metric(f"Emissions in {current.label(h['baseline_year'])}", co2e(h["baseline_kg"]),
+            help="tCO2e a year in the baseline year")
+m[1].metric(f"Emissions in {current.label(h['end_year'])}", co2e(h["end_kg"]),
             help=f"range {co2e(h['end_low_kg'])} – {co2e(h['end_high_kg'])}; "
                  f"with no action {co2e(h['end_no_action_kg'])}")
 m[1].caption(f"{pack.equivalence} a year")
@@ -105,6 +106,14 @@ st.dataframe(
         "met": "Met", "reference": "Measured against",
     },
 )
+
+bv = pack.board
+st.markdown(f"#### Footprint by source, {bv.year} beside {bv.previous}")
+st.dataframe(boardpack.display(board.display_table(bv)), hide_index=True, width="stretch", key="ws_board")
+with st.expander("Against each target, in words"):
+    for line in board.verdicts(bv):
+        st.markdown(f"- {ui.plain(line)}")
+    st.caption(" ".join(bv.notes))
 
 caveats = pack.appraisal[pack.appraisal["caveat"].fillna("") != ""]
 if len(caveats):

@@ -1,15 +1,18 @@
-"""``carbon scenario list|run|export|import`` and ``carbon report``: scenarios and board packs from a terminal.
+"""``carbon scenario list|run|board|export|import`` and ``carbon report``: scenarios and board packs
+from a terminal.
 
 A scenario is named by a file (``.toml`` or ``.json``, as exported from the Scenarios page) or by
-the name it is saved under. ``run`` and ``report`` go through the same ``boardpack.build`` as the
-app's Workshop page, so the numbers are the same.
+the name it is saved under. ``run``, ``board`` and ``report`` go through the same
+``boardpack.build`` as the app's Workshop page, so the numbers are the same; ``--year 2024/25``
+chooses the reporting year of the board footprint (a year the scenario's lines record; default its
+baseline year).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from carbon import boardpack, pack_files
+from carbon import board, boardpack, pack_files
 from carbon import scenarios as sc
 from carbon.auth import local_identity
 from carbon.cli import CLIError, add_basis, add_format, emit, open_store
@@ -31,8 +34,21 @@ def register(sub) -> None:
     add_basis(run)
     run.add_argument("--targets",
                      help="target set (default the scenario's): NHS Scotland, NHS England, Scotland statutory")
+    _add_year(run)
     add_format(run)
     run.set_defaults(handler=_run)
+
+    b = ssub.add_parser("board", help="the board footprint: a year by source beside the year before, with targets",
+                        description="One row per source (building energy, water, waste, refrigerant leaks, travel, "
+                                    "anaesthetic gases, inhalers, other medicines, other procurement) and the total, "
+                                    "tCO2e a year: the year, the year before, the change, the target and the gap; "
+                                    "then a verdict against each target.")
+    b.add_argument("scenario", metavar="FILE_OR_NAME", help="a .toml/.json scenario file, or a saved scenario's name")
+    add_basis(b)
+    b.add_argument("--targets", help="target set (default the scenario's)")
+    _add_year(b)
+    add_format(b)
+    b.set_defaults(handler=_board)
 
     ex = ssub.add_parser("export", help="write a saved scenario to a file you can edit and import again")
     ex.add_argument("name")
@@ -49,7 +65,13 @@ def register(sub) -> None:
     r.add_argument("--out", required=True, help="pack.pdf, pack.html, numbers.csv or numbers.xlsx")
     add_basis(r)
     r.add_argument("--targets", help="target set (default the scenario's)")
+    _add_year(r)
     r.set_defaults(handler=_report)
+
+
+def _add_year(p) -> None:
+    p.add_argument("--year", help="the reporting year of the board footprint, e.g. 2024/25 (a year the scenario's "
+                                  "lines record; default its baseline year)")
 
 
 def _scenario(store, ref: str) -> sc.Scenario:
@@ -69,7 +91,7 @@ def _list(args) -> int:
 
 def _run(args) -> int:
     store = open_store(args)
-    pack = boardpack.build(store, _scenario(store, args.scenario), args.basis, args.targets)
+    pack = boardpack.build(store, _scenario(store, args.scenario), args.basis, args.targets, year=args.year)
     if args.format == "json":
         emit(boardpack.as_dict(pack), "json")
     elif args.format == "csv":
@@ -82,6 +104,24 @@ def _run(args) -> int:
             print(line)
         print()
         emit(boardpack.display(boardpack.tables(pack)["Trajectory"]), "table")
+    return 0
+
+
+def _board(args) -> int:
+    store = open_store(args)
+    pack = boardpack.build(store, _scenario(store, args.scenario), args.basis, args.targets, year=args.year)
+    bv = pack.board
+    if args.format == "json":
+        emit({"year": bv.year, "previous_year": bv.previous, "target_set": bv.target_set,
+              "rows": board.records(bv), "verdicts": board.verdicts(bv), "notes": bv.notes}, "json")
+    elif args.format == "csv":
+        emit(bv.table.assign(year=bv.year, previous_year=bv.previous), "csv")
+    else:
+        print(f"{pack_files.board_heading(pack)} (tCO2e a year; targets: {bv.target_set})")
+        emit(boardpack.display(board.display_table(bv)), "table")
+        print()
+        for line in board.verdicts(bv) + [""] + bv.notes:
+            print(line)
     return 0
 
 
@@ -115,6 +155,6 @@ def _report(args) -> int:
     store = open_store(args)
     if Path(args.out).suffix.lower() not in (".pdf", ".html", ".htm", ".csv", ".xlsx"):
         raise CLIError(f"{args.out}: the board pack can be written as .pdf, .html, .csv or .xlsx")
-    pack = boardpack.build(store, _scenario(store, args.scenario), args.basis, args.targets)
+    pack = boardpack.build(store, _scenario(store, args.scenario), args.basis, args.targets, year=args.year)
     print(f"wrote {pack_files.write(pack, args.out)}")
     return 0

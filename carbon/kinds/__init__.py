@@ -98,7 +98,9 @@ def footprint(store, rows, basis: str = fx.DEFAULT_BASIS, ctx: Context = PER_PAT
 
     A row that cannot be read or computed keeps its place with ``error`` set and NaN figures; a
     kind whose computation fails for a reason of its own (a pathway with rows in error, no imported
-    data) marks all its rows. Raises ``CarbonError`` for an unknown GWP basis.
+    data) marks all its rows; a kind that checks its rows set-wise (against a reference table) may
+    return an ``error`` column marking only the rows it could not compute. Raises ``CarbonError`` for
+    an unknown GWP basis.
     """
     lib = fx.library(store)
     if basis not in lib.bases.index:
@@ -132,7 +134,11 @@ def footprint(store, rows, basis: str = fx.DEFAULT_BASIS, ctx: Context = PER_PAT
         except (ValueError, KeyError, pint.errors.PintError) as exc:
             errors += [(r["position"], name, _message(exc)) for r in parsed]
             continue
-        parts.append(out.assign(kind=name, error=_implausible(out, ctx)))
+        out = out.assign(kind=name)
+        # a set-wise kind may mark rows it could not compute (NaN figures, ``error`` saying why)
+        own = out["error"].fillna("").astype(str) if "error" in out.columns else pd.Series("", index=out.index)
+        out["error"] = own.where(own != "", _implausible(out, ctx))
+        parts.append(out)
     if errors:
         bad = pd.DataFrame(errors, columns=["position", "kind", "error"])
         for col in COLUMNS:

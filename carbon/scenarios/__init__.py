@@ -34,8 +34,8 @@ from carbon.scenarios.model import (EDIT_COLUMNS, END_YEAR, INTERVENTION_KINDS, 
                                     line_kinds, new, read_file)
 from carbon.scenarios.project import (Projection, background_matrix, compare, compare_at, growth, headline, project,
                                       ramp, totals, with_settings)
-from carbon.scenarios.resolve import (BASELINE_COLUMNS, INTERVENTION_COLUMNS, baseline, interventions, resolve, run,
-                                      trajectory)
+from carbon.scenarios.resolve import (BASELINE_COLUMNS, INTERVENTION_COLUMNS, baseline, interventions, recorded,
+                                      recorded_cached, resolve, run, trajectory)
 from carbon.scenarios.storage import (DEMO_WHO, delete, demo_dir, demo_name, duplicate, exists, history,
                                       list_scenarios, load, rename, save, seed_demo)
 
@@ -44,6 +44,7 @@ __all__ = [
     "LINE_ALIASES", "META_FIELDS", "Background", "Intervention", "Line", "Projection", "Scenario", "ScenarioError",
     "background_matrix", "baseline", "compare", "compare_at", "delete", "demo_dir", "demo_name", "duplicate",
     "edit_tables", "exists", "export", "from_edit", "growth", "headline", "history", "interventions", "line_kinds",
-    "list_scenarios", "load", "new", "project", "ramp", "read_file", "rename", "resolve", "run", "save", "seed_demo",
+    "list_scenarios", "load", "new", "project", "ramp", "read_file", "recorded", "recorded_cached", "rename", "resolve",
+    "run", "save", "seed_demo",
     "swap_choices", "totals", "trajectory", "with_settings",
 ]

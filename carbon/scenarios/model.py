@@ -3,6 +3,14 @@ with their validation, files (TOML, JSON) and the tables people edit on the Scen
 
 Baseline lines are kinds of line from the registry (``carbon.kinds``) read as a year's activity;
 older files call a purchase line ``anaesthetic`` (agent bought a year), which is read as ``purchase``.
+
+**Periods.** The baseline year is a calendar year (``2024``) or a financial year (``"2024/25"``,
+1 April to 31 March); the scenario's years are then all of that kind, each held as the year it
+starts in (``2030`` is 2030/31 in a financial-year scenario) and shown with ``label``. A line may
+carry its own ``period`` (blank: the baseline year), of the same kind and no later than the
+baseline: the baseline year's lines are what the projection starts from, the earlier years' lines
+the reported history a board footprint compares with. Each line's DESNZ factors follow its period
+(``carbon.periods``: 2024/25 uses the 2024 set), unless the line names a ``factor_year``.
 """
 
 from __future__ import annotations
@@ -16,7 +24,7 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from carbon import documents, kinds
+from carbon import documents, kinds, periods
 from carbon.errors import CarbonError
 
 END_YEAR = 2045
@@ -48,17 +56,23 @@ class Line:
     ref: str = ""
     return_trip: bool = False
     occupancy: float = 1.0
+    #: the reporting year this line records (blank: the scenario's baseline year)
+    period: str = ""
+    #: a DESNZ factor year to use instead of the period's own (estates lines; None: the period's)
+    factor_year: int | None = None
     note: str = ""
 
     def __post_init__(self):
         self.kind = str(self.kind).strip().lower()
         self.kind = LINE_ALIASES.get(self.kind, self.kind)
 
-    def row(self) -> dict:
-        """The line as a registry row (``ref`` is the row's factor, ``amount`` its quantity)."""
+    def row(self, period: str = "") -> dict:
+        """The line as a registry row (``ref`` is the row's factor, ``amount`` its quantity); ``period``
+        is the baseline year's label, used when the line has none of its own."""
         return {"kind": self.kind, "factor": self.ref, "quantity": self.amount, "low": self.low, "high": self.high,
                 "return_trip": self.return_trip, "occupancy": "" if self.occupancy == 1 else self.occupancy,
-                "category": self.category}
+                "category": self.category, "period": self.period or period,
+                "factor_year": "" if self.factor_year is None else self.factor_year}
 
 
 @dataclass
@@ -98,6 +112,7 @@ class Scenario:
     """A baseline, growth, background change and interventions; see the module docstring."""
 
     name: str
+    #: the start year of the baseline period (a file may give ``"2024/25"``: read as 2024, financial)
     baseline_year: int
     description: str = ""
     end_year: int = END_YEAR
@@ -113,16 +128,65 @@ class Scenario:
     lines: list[Line] = field(default_factory=list)
     interventions: list[Intervention] = field(default_factory=list)
     background: list[Background] = field(default_factory=list)
+    #: "calendar" or "financial": the kind of every year of the scenario (set by ``baseline_year``)
+    period_kind: str = "calendar"
+
+    def __post_init__(self):
+        # "2024/25" in a file or a form: the start year, and the kind of period every year is
+        if isinstance(self.baseline_year, str):
+            try:
+                p = periods.parse(self.baseline_year)
+            except periods.PeriodError:
+                return  # validate() names the problem
+            self.baseline_year, self.period_kind = p.start_year, p.kind
+
+    # -- periods ------------------------------------------------------------------------------
+
+    @property
+    def financial(self) -> bool:
+        return self.period_kind == "financial"
+
+    def period(self, year: int) -> periods.Period:
+        """The period a year of the scenario stands for (2030 -> 2030/31 in a financial-year scenario)."""
+        return periods.Period(int(year), self.financial)
+
+    def label(self, year: int) -> str:
+        """A year of the scenario as people read it: ``2030/31`` or ``2030``."""
+        return self.period(year).label
+
+    @property
+    def baseline_period(self) -> periods.Period:
+        return self.period(self.baseline_year)
+
+    def line_period(self, line: "Line") -> str:
+        """The label of the period a line records (the baseline year when it has none)."""
+        return line.period or self.baseline_period.label
+
+    def recorded_periods(self) -> list[str]:
+        """The periods the lines record, earliest first (labels)."""
+        return [p.label for p in sorted({periods.parse(self.line_period(ln)) for ln in self.lines})]
+
+    def years_note(self) -> str:
+        """Which years the scenario uses, in one sentence."""
+        if self.financial:
+            return (f"Years are financial years (1 April to 31 March), each shown by the year it starts in: "
+                    f"{self.baseline_year} is {self.label(self.baseline_year)}. A target year such as 2030 is "
+                    f"measured in {self.label(2030)}, the financial year most of which falls in it (DESNZ's rule).")
+        return "Years are calendar years (January to December)."
 
     # -- documents ----------------------------------------------------------------------------
 
     def to_dict(self) -> dict:
-        """A plain dict (no None values, so it is valid TOML)."""
+        """A plain dict (no None values, so it is valid TOML); a financial baseline year is written
+        as its label (``"2024/25"``), which says the kind of every year."""
 
         def clean(d: dict) -> dict:
             return {k: v for k, v in d.items() if v is not None and v != {} and v != []}
 
-        out = clean({k: v for k, v in dataclasses.asdict(self).items() if k not in ("lines", "interventions", "background")})
+        out = clean({k: v for k, v in dataclasses.asdict(self).items()
+                     if k not in ("lines", "interventions", "background", "period_kind")})
+        if self.financial and isinstance(self.baseline_year, int):
+            out["baseline_year"] = self.label(self.baseline_year)
         out["lines"] = [clean(dataclasses.asdict(x)) for x in self.lines]
         out["interventions"] = [clean(dataclasses.asdict(x)) for x in self.interventions]
         if self.background:
@@ -172,7 +236,7 @@ class Scenario:
         self.name = str(self.name).strip()
         if not self.name:
             p.append("name is empty")
-        self.baseline_year = _int(self.baseline_year, "baseline_year", p)
+        self._read_baseline_year(p)
         self.end_year = _int(self.end_year, "end_year", p)
         if isinstance(self.baseline_year, int) and isinstance(self.end_year, int):
             if not 1990 <= self.baseline_year <= 2100:
@@ -190,7 +254,7 @@ class Scenario:
             self.appraisal_start = _int(self.appraisal_start, "appraisal_start", p)
         if not isinstance(self.reference_tCO2e, dict):
             p.append("reference_tCO2e must be a table of scope = tCO2e")
-        labels = set()
+        labels, seen = set(), set()
         line_kinds = kinds.names("year")
         for i, ln in enumerate(self.lines, 1):
             where = f"baseline line {i} ({ln.label or 'no label'})"
@@ -200,13 +264,20 @@ class Scenario:
             ln.category = str(ln.category or "").strip().lower()
             if ln.kind not in line_kinds:
                 p.append(f"{where}: kind {ln.kind!r} must be one of {', '.join(line_kinds)}")
+            own = self._read_line_period(ln, where, p)
             if not ln.label:
                 p.append(f"{where}: label is empty")
-            elif ln.label in labels:
-                p.append(f"{where}: label {ln.label!r} is used twice")
-            labels.add(ln.label)
+            elif (ln.label, own) in seen:
+                p.append(f"{where}: label {ln.label!r} is used twice{' in ' + own if own else ''}")
+            seen.add((ln.label, own))
+            if own == self.baseline_label():
+                labels.add(ln.label)  # a reduction names a line of the baseline year
             ln.occupancy = _float(ln.occupancy, f"{where}: occupancy", p)
             ln.return_trip = bool(ln.return_trip)
+            if ln.factor_year is not None and ln.factor_year != "":
+                ln.factor_year = _int(ln.factor_year, f"{where}: factor_year", p)
+            else:
+                ln.factor_year = None
         names = set()
         for i, iv in enumerate(self.interventions, 1):
             where = f"intervention {i} ({iv.name or 'no name'})"
@@ -231,7 +302,8 @@ class Scenario:
                     p.append(f"{where}: end_year {iv.end_year} is before start_year {iv.start_year}")
                 if isinstance(self.baseline_year, int) and iv.start_year <= self.baseline_year:
                     # the baseline year is as measured; a change starts after it (and inside the appraisal)
-                    p.append(f"{where}: start_year {iv.start_year} must be after the baseline year {self.baseline_year}")
+                    p.append(f"{where}: start_year {iv.start_year} must be after the baseline year "
+                             f"{self.baseline_label()}")
             if isinstance(iv.target_pct, float) and not 0 <= iv.target_pct <= 100:
                 p.append(f"{where}: target_pct {iv.target_pct} must be between 0 and 100")
             if iv.kind == "swap":
@@ -252,9 +324,49 @@ class Scenario:
             if isinstance(bg.multiplier, float) and bg.multiplier < 0:
                 p.append(f"{where}: multiplier must be zero or more (1 = as in the baseline year)")
             if isinstance(bg.year, int) and isinstance(self.baseline_year, int) and bg.year <= self.baseline_year:
-                p.append(f"{where}: year {bg.year} must be after the baseline year {self.baseline_year}")
+                p.append(f"{where}: year {bg.year} must be after the baseline year {self.baseline_label()}")
         if p:
             raise ScenarioError(p)
+
+    def _read_baseline_year(self, p: list[str]) -> None:
+        """``baseline_year`` as a start year and a kind of period, or a problem in ``p``."""
+        if self.period_kind not in ("calendar", "financial"):
+            p.append(f"period_kind {self.period_kind!r} must be calendar or financial")
+        if isinstance(self.baseline_year, str):
+            try:
+                read = periods.parse(self.baseline_year, where="baseline_year")
+            except periods.PeriodError as exc:
+                p.extend(str(x) for x in exc.problems)
+                return
+            self.baseline_year, self.period_kind = read.start_year, read.kind
+        else:
+            self.baseline_year = _int(self.baseline_year, "baseline_year", p)
+
+    def baseline_label(self) -> str:
+        return self.label(self.baseline_year) if isinstance(self.baseline_year, int) else str(self.baseline_year)
+
+    def _read_line_period(self, ln: "Line", where: str, p: list[str]) -> str:
+        """The line's period as a label (``''`` for the baseline year), checked against the scenario's."""
+        ln.period = str(ln.period or "").strip()
+        if not ln.period:
+            return self.baseline_label()
+        try:
+            read = periods.parse(ln.period, where=f"{where}: period")
+        except periods.PeriodError as exc:
+            p.extend(str(x) for x in exc.problems)
+            return ln.period
+        ln.period = read.label
+        if not isinstance(self.baseline_year, int) or self.period_kind not in ("calendar", "financial"):
+            return ln.period
+        if read.kind != self.period_kind:
+            other = periods.Period(read.start_year, self.financial).label
+            p.append(f"{where}: period {ln.period} is a {read.kind} year but the baseline year "
+                     f"{self.baseline_label()} is a {self.period_kind} one; every year of a scenario is of one "
+                     f"kind (write {other})")
+        elif read.start_year > self.baseline_year:
+            p.append(f"{where}: period {ln.period} is after the baseline year {self.baseline_label()}: lines record "
+                     "the baseline year and the years before it; the years after are projected")
+        return ln.period
 
     @property
     def years(self) -> np.ndarray:
@@ -330,13 +442,14 @@ def export(scenario: Scenario, fmt: str = "toml") -> str:
 
 #: Columns of the three tables people edit on the Scenarios page, in the order shown.
 EDIT_COLUMNS = {
-    "lines": ["kind", "label", "category", "ref", "amount", "low", "high", "return_trip", "occupancy", "note"],
+    "lines": ["kind", "label", "period", "category", "ref", "amount", "low", "high", "return_trip", "occupancy",
+              "factor_year", "note"],
     "interventions": ["name", "kind", "alternative", "from_factor", "to_factor", "volume", "category", "line",
                       "start_year", "end_year", "target_pct", "one_off_gbp", "yearly_gbp", "use_prices", "caveat", "note"],
     "background": ["category", "year", "multiplier", "note"],
 }
 META_FIELDS = ["name", "description", "baseline_year", "end_year", "growth_pct", "target_set", "discount_pct",
-               "appraisal_start", "reference_tCO2e"]
+               "appraisal_start", "reference_tCO2e", "period_kind"]
 
 
 def edit_tables(scenario: Scenario) -> dict[str, pd.DataFrame]:
@@ -369,7 +482,7 @@ def from_edit(meta: dict, lines: pd.DataFrame | None, interventions: pd.DataFram
     return Scenario.from_dict(data)
 
 
-def new(name: str = "New scenario", baseline_year: int = 2024) -> Scenario:
+def new(name: str = "New scenario", baseline_year: int | str = 2024) -> Scenario:
     """An empty scenario to start from (one manual line, so it runs)."""
     return Scenario(name=name, baseline_year=baseline_year, lines=[
         Line(kind="manual", label="Building energy", category="energy", amount="1000 tCO2e",

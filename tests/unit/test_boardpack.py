@@ -53,9 +53,15 @@ def test_every_factor_used_has_its_source(pack):
 
 def test_tables_and_numbers_agree(pack):
     t = bp.tables(pack)
-    assert list(t) == ["Headline", "Targets", "Trajectory", "By category", "Interventions", "MACC", "Budget",
-                       "Baseline", "Assumptions", "Sources"]
+    assert list(t) == ["Board footprint", "Headline", "Targets", "Trajectory", "By category", "Interventions", "MACC",
+                       "Budget", "Baseline", "Assumptions", "Sources"]
+    assert list(t["Board footprint"].columns) == ["Source", "2023/24 (tCO2e)", "2024/25 (tCO2e)", "Change (%)", "Target",
+                                                  "Target level (tCO2e)", "Gap (tCO2e)"]
     nums = bp.numbers(pack)
+    energy = nums[(nums["section"] == "board footprint") & (nums["item"] == "Building energy")
+                  & (nums["measure"] == "tCO2e")].set_index("year")["value"]
+    # 30 GWh x 0.22535 + 60 GWh x 0.1829 + 100,000 L x 2.75541 (DESNZ 2024), and 2023/24 beside it
+    assert energy[2024] == pytest.approx(18_010.041) and energy[2023] == pytest.approx(18_966.991)
     total_2030 = nums[(nums["section"] == "trajectory") & (nums["measure"] == "tCO2e") & (nums["year"] == 2030)]
     assert total_2030["value"].iloc[0] == pytest.approx(pack.totals.set_index("year").loc[2030, "tCO2e"])
     gap = nums[(nums["section"] == "targets") & (nums["measure"] == "gap_tCO2e")
@@ -74,11 +80,17 @@ def test_excel_has_a_sheet_per_table(pack):
 
 def test_html_has_charts_tables_assumptions_and_sources(pack, pictures):
     html = pf.to_html(pack, pictures)
-    assert html.count("<img") == 4 == html.count("data:image/png;base64,")
+    assert html.count("<img") == 5 == html.count("data:image/png;base64,")  # the board footprint's chart first
     for text in ("Board pack: Demo", "Against the targets", "Swaps only where clinically appropriate",
-                 "Assumptions", "Green Book", "Sources of every factor used", "Janson C", "gwp_hfa134a_ar5"):
+                 "Assumptions", "Green Book", "Sources of every factor used", "Janson C", "gwp_hfa134a_ar5",
+                 "Years are financial years"):
         assert text in html, text
-    assert "34.42 ktCO2e" in html  # the baseline headline
+    # the page starts with the board footprint: its table and a verdict against each target
+    top = html[:html.index("The scenario</h2>")]
+    assert "Footprint by source, 2024/25 beside 2023/24" in top and "Against each target" in top
+    assert "<td>Building energy</td>" in top and "no target for this source" in top
+    assert "nhs_scotland" not in top  # no ids on the first page
+    assert "38.12 ktCO2e" in html  # the baseline headline: 38,116.8 tCO2e (tests/unit/test_board.py)
 
 
 def test_charts_render_as_images(pictures):
@@ -98,12 +110,20 @@ def test_pdf_opens_and_its_first_page_is_not_blank(pack, pictures, tmp_path):
     grey = Image.open(png).convert("L")
     dark = sum(grey.histogram()[:200])  # pixels darker than light grey
     assert dark > 0.01 * grey.width * grey.height  # text and numbers, not a blank page
-    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    assert "Board pack: Demo" in text and "34.42 ktCO2e" in text and "First missed" in text
-    chart_page = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(path), "-"], capture_output=True, text=True,
-                                check=True).stdout
-    assert "targets (tCO2e a year)" in chart_page
+    def page(n: int) -> str:
+        return subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(path), "-"], capture_output=True,
+                              text=True, check=True).stdout
+
+    first = page(1)
+    # page 1 is the board footprint table and a plain-words verdict against each target, no ids
+    assert "Board pack: Demo" in first and "Footprint by source, 2024/25 beside 2023/24" in first
+    assert "Building energy" in first and "18,010" in first and "18,967" in first and "-5.0" in first
+    assert "no target for this source" in first and "Against each target" in first
+    assert "Total" in first and "38,117" in first and "Net zero by 2040 (NHS Scotland)" in first
+    assert "nhs_scotland" not in first
+    second = page(2)
+    assert "38.12 ktCO2e" in second and "First missed" in second
+    assert "Footprint by source" in page(3) and "targets (tCO2e a year)" in page(3)
 
 
 def test_write_refuses_other_formats(pack, tmp_path):
@@ -128,7 +148,7 @@ def test_pdf_tables_never_break_a_year_or_a_word(pack):
 
 def test_headline_equivalences_sit_beside_their_own_numbers(pack):
     rows = {label: (big, small) for label, big, small in bp.headline_text(pack)}
-    big, small = rows["Emissions in 2045 with the interventions"]
+    big, small = rows["Emissions in 2045/46 with the interventions"]
     # the car equivalence is of the 2045 scenario figure, so it comes before 'no action'
     assert small.startswith(pack.equivalence) and small.index("no action") > len(pack.equivalence)
     # the tonnes abated over the years, a big number, has its own equivalence

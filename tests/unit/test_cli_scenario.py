@@ -6,6 +6,7 @@ import csv
 import getpass
 import io
 import json
+import subprocess
 
 import pytest
 
@@ -49,7 +50,7 @@ def test_run_csv_and_table(capsys, store):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == 22 and rows[0]["year"] == "2024"
     code, out, _ = run(capsys, "scenario", "run", str(DEMO_FILE), "--targets", "NHS England")
-    assert code == 0 and "Emissions in 2024 (baseline)" in out and "nhs_england_net_zero_2040" in out
+    assert code == 0 and "Emissions in 2024/25 (baseline)" in out and "nhs_england_net_zero_2040" in out
 
 
 def test_report_csv_is_the_packs_numbers(capsys, store, tmp_path):
@@ -88,3 +89,56 @@ def test_export_then_import_keeps_a_new_version(capsys, store, tmp_path):
     assert code == 0 and "saved" in out
     # the version names the operating-system account that ran the command, never a typed name
     assert sc.history(store, sc.demo_name())["saved_by"].tolist()[0] == f"{getpass.getuser()} (local account)"
+
+
+def test_report_for_a_financial_year_starts_with_the_board_footprint(capsys, store, tmp_path):
+    pdf = tmp_path / "pack.pdf"
+    code, out, _ = run(capsys, "report", sc.demo_name(), "--year", "2024/25", "--out", str(pdf))
+    assert code == 0 and "wrote" in out
+    first = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    assert "Footprint by source, 2024/25 beside 2023/24" in first and "Against each target" in first
+    # the year before, as the page's first table: 2023/24 beside 2022/23, which the demo does not record
+    code, _, _ = run(capsys, "report", sc.demo_name(), "--year", "2023/24", "--out", str(tmp_path / "p.csv"))
+    assert code == 0
+    numbers = (tmp_path / "p.csv").read_text()
+    assert "board footprint,Building energy,2023,tCO2e,18966.991" in numbers
+    code, _, err = run(capsys, "report", sc.demo_name(), "--year", "2022/23", "--out", str(tmp_path / "x.pdf"))
+    assert code == 2 and "the scenario records no lines for 2022/23" in err and "2023/24, 2024/25" in err
+    code, _, err = run(capsys, "report", sc.demo_name(), "--year", "2024/26", "--out", str(tmp_path / "x.pdf"))
+    assert code == 2 and "'2024/26' is not a financial year" in err and not (tmp_path / "x.pdf").exists()
+
+
+def test_scenario_board_prints_the_table_and_the_verdicts(capsys, store):
+    code, out, _ = run(capsys, "scenario", "board", sc.demo_name(), "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert (data["year"], data["previous_year"], data["target_set"]) == ("2024/25", "2023/24", "NHS Scotland")
+    rows = {r["source"]: r for r in data["rows"]}
+    assert rows["building_energy"]["tCO2e"] == pytest.approx(18_010.041)
+    assert rows["water"]["target"] == "no target for this source" and rows["water"]["gap_tCO2e"] is None
+    assert data["verdicts"][0].startswith("Building energy: 18,010 tonnes CO2e in 2024/25")
+    code, out, _ = run(capsys, "scenario", "board", sc.demo_name())
+    assert code == 0 and "Refrigerant and SF6 leaks" in out and "Against" not in out.splitlines()[0]
+
+
+@pytest.mark.parametrize("line, named", [
+    ('kind = "energy"\nlabel = "Gas"\nref = "natural_gas"\namount = "-5000 kWh"',
+     "amount: '-5000 kWh' cannot be negative"),
+    ('kind = "energy"\nlabel = "Gas"\nref = "peat"\namount = "5000 kWh"', "unknown fuel 'peat'"),
+    ('kind = "waste"\nlabel = "Gas"\nref = "shredding"\namount = "5 tonne"', "a waste route with no factor"),
+    ('kind = "energy"\nlabel = "Gas"\nref = "natural_gas"\namount = "5000 kWh"\nperiod = "2023/26"',
+     "'2023/26' is not a financial year"),
+    ('kind = "medicine_spend"\nlabel = "Gas"\nref = "4"\namount = "£5000"\nperiod = "2025/26"',
+     "price year 2025 has no GDP deflator"),
+])
+def test_a_scenario_with_a_bad_line_imports_nothing(capsys, store, tmp_path, line, named):
+    baseline = "2025/26" if "2025/26" in line else "2024/25"
+    f = tmp_path / "bad.toml"
+    f.write_text(f'name = "Bad board"\nbaseline_year = "{baseline}"\n[[lines]]\nkind = "manual"\nlabel = "Reported"\n'
+                 f'category = "energy"\namount = "10 tCO2e"\n[[lines]]\n{line}\n', encoding="utf-8")
+    before = store.execute("SELECT count(*) FROM scenario_version").fetchone()[0]
+    code, _, err = run(capsys, "scenario", "import", str(f))
+    assert code == 2 and "baseline line 2 (Gas)" in err and named in err, err
+    assert store.execute("SELECT count(*) FROM scenario_version").fetchone()[0] == before
+    assert not sc.exists(store, "Bad board")

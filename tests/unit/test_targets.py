@@ -12,8 +12,9 @@ from carbon.scenarios import Intervention, Line, Scenario
 def flat_scenario(**kw) -> Scenario:
     """1,000 tCO2e of energy and 100 tCO2e of inhalers, no growth, so targets are easy to check by hand."""
     kw.setdefault("target_set", "NHS Scotland")
+    kw.setdefault("baseline_year", 2024)
     return Scenario(
-        name="Flat", baseline_year=2024, end_year=2045,
+        name="Flat", end_year=2045,
         lines=[Line(kind="manual", label="Energy", category="energy", amount="1000 tCO2e"),
                Line(kind="manual", label="Inhalers", category="inhaler", amount="100 tCO2e")],
         **kw,
@@ -42,11 +43,18 @@ def test_gaps_at_each_milestone(store):
     assert g.loc["nhs_scotland_inhaler_propellant_2030", "target_tCO2e"] == pytest.approx(30)
     assert g.loc["nhs_scotland_inhaler_propellant_2030", "projected_tCO2e"] == pytest.approx(40)
     assert g.loc["nhs_scotland_inhaler_propellant_2030", "gap_tCO2e"] == pytest.approx(10)
+    # building emissions -75 % by 2030 applies to the energy category: 1000 x 0.25 = 250 tCO2e; projected 1000
+    assert g.loc["nhs_scotland_buildings_2030", "target_tCO2e"] == pytest.approx(250)
+    assert g.loc["nhs_scotland_buildings_2030", "gap_tCO2e"] == pytest.approx(750)
+    # its own baseline is 1990, not entered: measured against the scenario's 2024 and said so
+    assert "not entered" in g.loc["nhs_scotland_buildings_2030", "reference"]
     # net zero 2040 for the total: target 0; projected 1000 + 40 = 1040 tCO2e
     assert g.loc["nhs_scotland_net_zero_2040", "gap_tCO2e"] == pytest.approx(1040)
+    # 2030 has two misses: the first miss is the larger (the buildings' 750 tCO2e, the inhalers' 10)
     miss = tg.first_miss(a.gaps)
-    assert miss["target_id"] == "nhs_scotland_inhaler_propellant_2030" and miss["gap_tCO2e"] == pytest.approx(10)
-    assert "by 10 tCO2e a year" in tg.describe_miss(miss, "NHS Scotland")
+    assert miss["target_id"] == "nhs_scotland_buildings_2030" and miss["gap_tCO2e"] == pytest.approx(750)
+    assert "by 750 tCO2e a year" in tg.describe_miss(miss, "NHS Scotland")
+    assert set(g["measured_in"]) == {"2030", "2040"}  # a calendar-year scenario measures in calendar years
     # each milestone in words, for the tables of the pages and the pack
     assert g.loc["nhs_scotland_inhaler_propellant_2030", "milestone"] == "NHS Scotland: a 70% cut in inhaler emissions by 2030"
     assert g.loc["nhs_scotland_net_zero_2040", "milestone"] == "NHS Scotland: net zero in total emissions by 2040"
@@ -84,3 +92,18 @@ def test_all_met_when_everything_goes(store):
         Intervention(name="All inhalers", kind="reduction", category="inhaler", start_year=2025, end_year=2026, target_pct=100)])
     a = tg.assess(store, s, sc.trajectory(store, s))
     assert a.gaps["met"].all() and tg.first_miss(a.gaps) is None
+
+
+def test_a_financial_year_scenario_measures_each_milestone_in_its_financial_year(store):
+    s = flat_scenario(baseline_year="2024/25")
+    assert s.financial and s.baseline_year == 2024
+    a = tg.assess(store, s, sc.trajectory(store, s))
+    g = a.gaps.set_index("target_id")
+    # "by 2030" is measured in 2030/31, the financial year most of which falls in 2030 (DESNZ's rule)
+    assert g.loc["nhs_scotland_inhaler_propellant_2030", "measured_in"] == "2030/31"
+    assert g.loc["nhs_scotland_inhaler_propellant_2030", "target_tCO2e"] == pytest.approx(30)
+    assert g.loc["nhs_scotland_inhaler_propellant_2030", "reference"] == "scenario baseline 2024/25"
+    # a milestone outside the scenario's years is named in financial years
+    early = flat_scenario(baseline_year="2030/31", target_set="NHS England")
+    skipped = tg.assess(store, early, sc.trajectory(store, early)).skipped
+    assert "nhs_england_inhalers_2028: 2028 is outside the scenario's years 2031/32 to 2045/46" in skipped
