@@ -438,3 +438,21 @@ def reliever_quadrant(df: pd.DataFrame, carbon_title: str) -> alt.Chart:
     vline = alt.Chart(pooled).mark_rule(color=GREY, strokeDash=[4, 3]).encode(x="pooled_reliever_share:Q")
     hline = alt.Chart(pooled).mark_rule(color=GREY, strokeDash=[4, 3]).encode(y="pooled_carbon:Q")
     return alt.layer(dots, vline, hline).properties(width="container", height=380)
+
+
+def prescribing_chapters(df: pd.DataFrame) -> alt.Chart:
+    """All of prescribing's carbon by BNF chapter, each bar split by how it was counted: inhalers by
+    product footprint (blue), the rest by spend (purple). ``df``: ``prescribing.chapters.by_chapter``."""
+    data = df.assign(chapter=df["bnf_chapter"].map(lambda c: f"{int(c):02d}") + " " + df["chapter_name"].astype(str))
+    order = list(data.groupby("chapter", sort=False)["kgCO2e"].sum().sort_values(ascending=False).index)
+    methods = list(dict.fromkeys(data["method"]))
+    colours = [CATEGORY_COLOURS["inhaler"] if "product" in m else CATEGORY_COLOURS["medicine"] for m in methods]
+    return _base(data).mark_bar().encode(
+        x=alt.X("sum(kgCO2e):Q", title="kgCO2e (imported months)", stack="zero"),
+        y=alt.Y("chapter:N", title=None, sort=order, axis=_ROW_LABELS),
+        color=alt.Color("method:N", title="Counted by", scale=alt.Scale(domain=methods, range=colours),
+                        legend=alt.Legend(orient="bottom", labelLimit=300)),
+        tooltip=[alt.Tooltip("chapter:N", title="BNF chapter"), alt.Tooltip("method:N", title="Counted by"),
+                 alt.Tooltip("sum(kgCO2e):Q", title="kgCO2e", format=",.4g"),
+                 alt.Tooltip("sum(cost_gbp):Q", title="Cost (£)", format=",.2f")],
+    ).properties(height=_rows_height(len(order)))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from carbon import charts, equivalence, ui
 from carbon import prescribing as rx
+from carbon.prescribing import chapters as rx_chapters
 from carbon.formatting import co2e, gbp
 
 store = ui.setup()
@@ -32,6 +33,8 @@ COLUMNS = {  # plain-English headings for every table on the page (a column a ta
     "board_code": "Board code", "board": "Board", "practice": "Practice", "practice_name": "Practice name",
     "month": "Month", "product": "Product", "device": "Device", "bnf_code": "BNF code", "description": "BNF name",
     "items": NUM("Items", format="%,.0f"),
+    "bnf_chapter": NUM("BNF chapter", format="%d", width=90), "chapter_name": TEXT("Chapter", width=300),
+    "method": TEXT("Counted by", width=220), "note": TEXT("How the pounds were priced", width=520),
     "inhalers": NUM("Inhalers", format="%,.0f"),
     "kgCO2e": NUM("kgCO2e", format="%,.1f"),
     "kgCO2e_low": NUM("kgCO2e low", format="%,.1f"),
@@ -187,6 +190,26 @@ for tab, by, label in zip(tabs, rx.GROUPS, ["board", "practice", "month", "produ
         st.dataframe(shown(table), hide_index=True, width="stretch", column_config=COLUMNS, key=f"rx_fp_{by}")
         ui.download_csv(f"Download by {label} (CSV)", df, f"inhaler_footprint_by_{by}_{basis}.csv",
                         key=f"rx_fp_dl_{by}")
+
+# --- all of prescribing, by BNF chapter -------------------------------------------------------------
+st.subheader("All prescribing, by BNF chapter")
+chapters = cached("footprint_by_chapter", token, basis)
+if len(chapters):
+    whole = rx_chapters.summary(chapters)
+    c1, c2, c3 = st.columns(3)
+    c1.metric("All prescribing carbon", co2e(whole["kgCO2e"]),
+              help=f"range {co2e(whole['kgCO2e_low'])} – {co2e(whole['kgCO2e_high'])}")
+    c2.metric("Inhalers (product footprints)", co2e(whole["product_kgCO2e"]))
+    c3.metric("Everything else (by spend)", co2e(whole["spend_kgCO2e"]), help=f"cost {gbp(whole['cost_gbp'])}")
+    st.caption("Inhalers the mapping can place are counted by their product footprints; every other pound of "
+               "prescribing (the rest of chapter 3, and every other chapter, dressings and appliances included) by "
+               "its chapter's spend factor (NHS SDU reporting factors, the range up to Defra's supply-chain factors), "
+               "its pounds first brought to the factor's price year with the ONS GDP deflator. No pound is counted "
+               "twice: the mapped inhalers' spend is taken out of chapter 3's before it is priced.")
+    st.altair_chart(charts.prescribing_chapters(chapters), width="stretch")
+    st.dataframe(shown(chapters.drop(columns=["factor_ids"])), hide_index=True, width="stretch",
+                 column_config=COLUMNS, key="rx_chapters")
+    ui.download_csv("Download by chapter (CSV)", chapters, f"prescribing_by_chapter_{basis}.csv", key="rx_chapters_dl")
 
 # --- trend as SPC ------------------------------------------------------------------------------------
 st.subheader("Each board month by month (SPC)")

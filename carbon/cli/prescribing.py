@@ -17,10 +17,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from carbon import periods
 from carbon import prescribing as rx
 from carbon import variation
 from carbon.auth import local_identity
 from carbon.cli import CLIError, add_basis, add_format, emit, open_store
+from carbon.prescribing import chapters
 
 FOOTPRINT_COLUMNS = ["items", "inhalers", "kgCO2e", "kgCO2e_low", "kgCO2e_high", "low_carbon_share", "cost_gbp",
                      "unmapped_items", "reliever_inhalers", "reliever_share", "months"]
@@ -52,9 +54,13 @@ def register(sub) -> None:
                          "or practice,patients")
     ls.set_defaults(handler=_list_sizes)
 
-    f = cmds.add_parser("footprint", help="kgCO2e, items and inhalers by board, practice, month or product")
+    f = cmds.add_parser("footprint", help="kgCO2e, items and inhalers by board, practice, month or product; "
+                                          "all of prescribing by BNF chapter")
     f.add_argument("--by", default="board", help="board, practice, month or product; several with commas "
-                                                  "(e.g. month,board)")
+                                                  "(e.g. month,board); or chapter: every BNF chapter, inhalers by "
+                                                  "product footprint and the rest by spend")
+    f.add_argument("--year", help="with --by chapter: only the months inside this year (2024/25 or 2024)")
+    f.add_argument("--board", default="", help="with --by chapter: one board (code or name)")
     add_basis(f)
     add_format(f)
     f.set_defaults(handler=_footprint)
@@ -157,6 +163,14 @@ def _footprint(args) -> int:
     store = open_store(args)
     _need_data(store)
     by = [b.strip() for b in args.by.split(",") if b.strip()]
+    if by == ["chapter"]:
+        period = periods.parse(args.year, where="--year") if args.year else None
+        df = chapters.by_chapter(store, args.basis, period, args.board)
+        emit(df, args.format, None if args.format != "table" else
+             [c for c in df.columns if c not in ("factor_ids", "note")])
+        return 0
+    if args.year or args.board:
+        raise CLIError("--year and --board go with --by chapter")
     df = rx.footprint(store, by, args.basis)
     keys = [c for c in df.columns if c not in FOOTPRINT_COLUMNS + ["factor_ids", "patients",
                                                                      "kgCO2e_per_1000_patients"]]

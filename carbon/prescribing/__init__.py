@@ -9,12 +9,14 @@ The package, one concept a module:
 * ``mapping``: BNF code -> device, product, doses per inhaler and factor, code changes (a table per import);
 * ``footprint``: kgCO2e by board, practice, month, product; totals and coverage;
 * ``variation``: funnel plots (over-dispersed), ranked practices, SPC trends, reliever hot spots;
-* ``opportunity``: what switching would save.
+* ``opportunity``: what switching would save;
+* ``chapters``: all of prescribing by BNF chapter: inhalers by product footprint, the rest by spend.
 
 Their SQL is in ``sql/*.sql``. The names below are the package's public interface (pages, the CLI,
 scenarios and tests use them as ``carbon.prescribing.<name>``).
 """
 
+from carbon.prescribing.chapters import by_chapter as footprint_by_chapter
 from carbon.prescribing.formats import (EPD, FORMATS, MAX_PROBLEMS, PHS, Format, PrescribingImportError,
                                         detect_format, problems_frame)
 from carbon.prescribing.footprint import (GROUPS, PATIENT_COLUMNS, coverage, data_token, footprint,
@@ -32,7 +34,7 @@ __all__ = [
     "DEVICES", "DOSES_THRESHOLD", "EPD", "FORMATS", "Format", "Funnel", "GROUPS", "ImportReport",
     "LOW_CARBON_DEVICES", "MAX_PROBLEMS", "METRICS", "PHS", "PROPELLANT_DEVICES", "PrescribingImportError",
     "Progress", "SWITCH_CAVEAT", "Switching", "coverage", "data_token", "detect_format",
-    "files_in_folder", "footprint", "fraction", "funnel", "has_data", "has_list_sizes", "import_files",
+    "files_in_folder", "footprint", "footprint_by_chapter", "fraction", "funnel", "has_data", "has_list_sizes", "import_files",
     "import_list_sizes", "import_list_sizes_upload", "import_uploads", "imports", "mapping", "outliers",
     "problems_frame", "ranked", "switching_opportunity", "totals", "unmapped_codes", "PATIENT_COLUMNS",
     "list_sizes", "reference", "matches", "RELIEVER_NOTE", "hot_spots", "trend",

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from carbon import prescribing as rx
+from carbon.formatting import co2e
+from carbon.prescribing import chapters as rx_chapters
 
 PAGE = "pages/5_Prescribing.py"
 DATA = Path(__file__).resolve().parents[1] / "data" / "prescribing"
@@ -57,8 +59,12 @@ def test_footprint_by_board_and_practice(open_page, loaded):
     practice = _frame(at, "practice", "kgCO2e_low").set_index("practice")
     assert practice.loc["10017", "kgCO2e"] == pytest.approx(148.294)
     assert _frame(at, "bnf_code", "reason")["bnf_code"].tolist() == ["0301040R0BBAAAA"]
-    # board bars, trend, product bars, SPC, reliever quadrant, funnel, switching bars
-    assert _charts(at) == 7
+    # board bars, trend, product bars, chapters, SPC, reliever quadrant, funnel, switching bars
+    assert _charts(at) == 8
+    # all of prescribing by chapter: the inhalers by product are the same 1.69 t; the rest of chapter 3 by spend
+    assert m["Inhalers (product footprints)"] == "1.69 tCO2e"
+    whole = rx_chapters.summary(rx_chapters.by_chapter(loaded))
+    assert m["All prescribing carbon"] == co2e(whole["kgCO2e"]) and whole["spend_kgCO2e"] > 0
     # the shipped NHSBSA list's own coverage (tests/unit/test_prescribing_mapping.py)
     assert any("Of the 546 inhalers in NHSBSA's BNF 3.1/3.2 list, 462 have a factor" in c.value for c in at.caption)
 
