@@ -44,7 +44,10 @@ def table() -> dict[str, Bound]:
 
 
 def _num(v: float) -> str:
-    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.4g}"
+    """A bound as people read it: whole numbers with separators from 10,000 (a year stays 2100)."""
+    if float(v).is_integer():
+        return f"{v:.0f}" if abs(v) < 10_000 else f"{v:,.0f}"
+    return f"{v:,.4g}"
 
 
 def check(field: str, value: pint.Quantity | float, what: str, shown: str | None = None, per: str = "") -> None:
@@ -69,3 +72,35 @@ def check(field: str, value: pint.Quantity | float, what: str, shown: str | None
     if b.high is not None and v > b.high:
         limit = f"{b.limit} ({_num(b.high)}{unit})" if b.limit else f"{_num(b.high)}{unit}"
         raise UnitError(f"{what}: {text!r} is more than {limit}: {b.why}")
+
+
+def between(field: str, value: float, what: str) -> str | None:
+    """Why ``value`` is outside the bounds of ``field`` (``None`` when it is inside), in the words a
+    validation list uses: ``target_pct 120.0 must be between 0 and 100: a share is ...``."""
+    b = table()[field]
+    v = float(value)
+    low_ok = b.low is None or v >= b.low
+    high_ok = b.high is None or v <= b.high
+    if math.isfinite(v) and low_ok and high_ok:
+        return None
+    if not math.isfinite(v):
+        return f"{what} {value} is not a finite number"
+    span = (f"between {_num(b.low)} and {_num(b.high)}" if b.low is not None and b.high is not None else
+            f"at least {_num(b.low)}" if b.low is not None else f"at most {_num(b.high)}")
+    return f"{what} {value} must be {span}: {b.why}"
+
+
+#: Characters that never belong in a name, a code or a label: NUL and the other control characters.
+_CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {chr(127)}
+
+
+def text_problem(value: str, what: str, max_length: int = 200) -> str | None:
+    """Why a name, label or code typed or read from a file cannot be kept (``None`` when it can):
+    control characters (a NUL byte inside a practice code) or more than ``max_length`` characters."""
+    s = str(value)
+    bad = sorted({f"U+{ord(ch):04X}" for ch in s if ch in _CONTROL})
+    if bad:
+        return f"{what} holds control characters ({', '.join(bad)}), which never belong in a name; retype it"
+    if len(s) > max_length:
+        return f"{what} is {len(s):,} characters long; keep it under {max_length}"
+    return None

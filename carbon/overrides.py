@@ -10,6 +10,7 @@ import math
 
 import pandas as pd
 
+from carbon import bounds
 from carbon.errors import CarbonError
 from carbon.library import FactorNotFound
 from carbon.store import Store
@@ -53,10 +54,23 @@ def set_override(store: Store, factor_id: str, value: float, reason: str, who: s
     if not who or not who.strip():
         raise OverrideError("say who is making the override")
     shipped, slo, shi = row
+    if shipped and bounds.between("override_ratio", value / shipped, "the override"):
+        times = f"{value / shipped:,.4g} times" if math.isfinite(value / shipped) else "far more than a thousand times"
+        raise OverrideError(f"{value:g} is {times} the published {shipped:g}: "
+                            f"{bounds.table()['override_ratio'].why}")
+    why = bounds.text_problem(reason, "the reason", 1000)
+    if why:
+        raise OverrideError(why)
     if low is None:
         low = value * (slo / shipped) if shipped else value
     if high is None:
         high = value * (shi / shipped) if shipped else value
+    try:
+        low, high = float(low), float(high)
+    except (TypeError, ValueError):
+        raise OverrideError("low and high must be numbers") from None
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise OverrideError("low and high must be finite numbers")
     if not low <= value <= high:
         raise OverrideError(f"low <= value <= high fails ({low} <= {value} <= {high})")
     with store.transaction(needs="admin") as cur:

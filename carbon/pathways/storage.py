@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from carbon import bounds
 from carbon import factors as fx
 from carbon.errors import Problem
 from carbon.pathways.footprint import footprint
@@ -120,6 +121,16 @@ def validate(store, pathway: Pathway, basis: str = fx.DEFAULT_BASIS) -> list[Pro
         problems.append(Problem("", None, "give the pathway a name"))
     elif len(name) > MAX_NAME:
         problems.append(Problem("", None, f"the name is {len(name)} characters long; keep it under {MAX_NAME}"))
+    for what, text, longest in (("the name", pathway.name, MAX_NAME + 1000), ("the condition", pathway.condition, 300),
+                                ("the description", pathway.description, 2000)):
+        why = bounds.text_problem(text, what, longest)
+        if why:
+            problems.append(Problem("", None, why))
+    for i, a in enumerate(pathway.activities, start=1):
+        for fld in ("stage", "activity", "factor", "note", "source"):
+            why = bounds.text_problem(getattr(a, fld), f"row {i}: {fld}", 500)
+            if why:
+                problems.append(Problem(f"row {i}", None, why))
     try:
         _cohort(pathway.cohort, "pathway")
     except PathwayError as exc:

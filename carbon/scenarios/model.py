@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import tomli_w
 
-from carbon import documents, kinds, periods
+from carbon import bounds, documents, kinds, periods
 from carbon.errors import CarbonError
 
 END_YEAR = 2045
@@ -236,22 +236,23 @@ class Scenario:
         self.name = str(self.name).strip()
         if not self.name:
             p.append("name is empty")
+        _text(self.name, "name", p)
+        _text(self.description, "description", p, 2000)
         self._read_baseline_year(p)
         self.end_year = _int(self.end_year, "end_year", p)
         if isinstance(self.baseline_year, int) and isinstance(self.end_year, int):
-            if not 1990 <= self.baseline_year <= 2100:
-                p.append(f"baseline_year {self.baseline_year} is not a plausible year")
+            _within("year", self.baseline_year, "baseline_year", p)
+            _within("year", self.end_year, "end_year", p)
             if self.end_year <= self.baseline_year:
                 p.append(f"end_year {self.end_year} must be after baseline_year {self.baseline_year}")
         self.growth_pct = _float(self.growth_pct, "growth_pct", p)
-        if isinstance(self.growth_pct, float) and not -50 <= self.growth_pct <= 50:
-            p.append(f"growth_pct {self.growth_pct} must be between -50 and 50 (% a year)")
+        _within("growth_pct", self.growth_pct, "growth_pct", p)
         if self.discount_pct is not None:
             self.discount_pct = _float(self.discount_pct, "discount_pct", p)
-            if isinstance(self.discount_pct, float) and not 0 <= self.discount_pct <= 20:
-                p.append(f"discount_pct {self.discount_pct} must be between 0 and 20 (% a year)")
+            _within("discount_pct", self.discount_pct, "discount_pct", p)
         if self.appraisal_start is not None:
             self.appraisal_start = _int(self.appraisal_start, "appraisal_start", p)
+            _within("year", self.appraisal_start, "appraisal_start", p)
         if not isinstance(self.reference_tCO2e, dict):
             p.append("reference_tCO2e must be a table of scope = tCO2e")
         labels, seen = set(), set()
@@ -265,6 +266,8 @@ class Scenario:
             if ln.kind not in line_kinds:
                 p.append(f"{where}: kind {ln.kind!r} must be one of {', '.join(line_kinds)}")
             own = self._read_line_period(ln, where, p)
+            _text(ln.label, f"{where}: label", p)
+            _text(ln.ref, f"{where}: ref", p)
             if not ln.label:
                 p.append(f"{where}: label is empty")
             elif (ln.label, own) in seen:
@@ -284,6 +287,7 @@ class Scenario:
             iv.name = str(iv.name).strip()
             iv.kind = str(iv.kind).strip().lower()
             iv.category = str(iv.category or "").strip().lower()
+            _text(iv.name, f"{where}: name", p)
             if not iv.name:
                 p.append(f"{where}: name is empty")
             elif iv.name in names:
@@ -297,6 +301,10 @@ class Scenario:
             iv.one_off_gbp = _float(iv.one_off_gbp, f"{where}: one_off_gbp", p)
             iv.yearly_gbp = _float(iv.yearly_gbp, f"{where}: yearly_gbp", p)
             iv.use_prices = bool(iv.use_prices)
+            for fld in ("start_year", "end_year"):
+                _within("year", getattr(iv, fld), f"{where}: {fld}", p)
+            for fld in ("one_off_gbp", "yearly_gbp"):
+                _within("money_gbp", getattr(iv, fld), f"{where}: {fld}", p)
             if isinstance(iv.start_year, int) and isinstance(iv.end_year, int):
                 if iv.end_year < iv.start_year:
                     p.append(f"{where}: end_year {iv.end_year} is before start_year {iv.start_year}")
@@ -304,8 +312,7 @@ class Scenario:
                     # the baseline year is as measured; a change starts after it (and inside the appraisal)
                     p.append(f"{where}: start_year {iv.start_year} must be after the baseline year "
                              f"{self.baseline_label()}")
-            if isinstance(iv.target_pct, float) and not 0 <= iv.target_pct <= 100:
-                p.append(f"{where}: target_pct {iv.target_pct} must be between 0 and 100")
+            _within("share_pct", iv.target_pct, f"{where}: target_pct", p)
             if iv.kind == "swap":
                 if not iv.alternative and not (iv.from_factor and iv.to_factor):
                     p.append(f"{where}: a swap needs an alternative from the catalogue, or from_factor and to_factor")
@@ -321,8 +328,8 @@ class Scenario:
             bg.category = str(bg.category).strip().lower()
             bg.year = _int(bg.year, f"{where}: year", p)
             bg.multiplier = _float(bg.multiplier, f"{where}: multiplier", p)
-            if isinstance(bg.multiplier, float) and bg.multiplier < 0:
-                p.append(f"{where}: multiplier must be zero or more (1 = as in the baseline year)")
+            _within("background_multiplier", bg.multiplier, f"{where}: multiplier", p)
+            _within("year", bg.year, f"{where}: year", p)
             if isinstance(bg.year, int) and isinstance(self.baseline_year, int) and bg.year <= self.baseline_year:
                 p.append(f"{where}: year {bg.year} must be after the baseline year {self.baseline_label()}")
         if p:
@@ -396,6 +403,20 @@ def _records(items, cls, what: str, problems: list[str]) -> list:
         except TypeError as exc:
             problems.append(f"{what} {i}: {str(exc).split('__init__() ')[-1]}")
     return out
+
+
+def _within(field: str, value, what: str, p: list[str]) -> None:
+    """A number (already read) outside the bounds of ``field`` in factors/bounds.csv, added to ``p``."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        why = bounds.between(field, value, what)
+        if why:
+            p.append(why)
+
+
+def _text(value, what: str, p: list[str], max_length: int = 200) -> None:
+    why = bounds.text_problem(value or "", what, max_length)
+    if why:
+        p.append(why)
 
 
 def _int(v, what: str, p: list[str]):

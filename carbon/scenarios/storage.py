@@ -34,8 +34,13 @@ def save(store, scenario: Scenario, who: str, origin: str = "user") -> int:
     """
     who = (who or "").strip()
     if not who:
-        raise ScenarioError("say who is saving (your name in the sidebar)")
+        raise ScenarioError("say who is saving (the signed-in person, or the local account)")
     scenario.validate()
+    known = list(dict.fromkeys(fx.reference(store, "target_scopes")["target_set"]))
+    if scenario.target_set not in known:
+        # saved, it could never be run: every page and the pack measure it against its targets
+        raise ScenarioError(f"target_set {scenario.target_set!r} is not a set of targets in the library; choose one "
+                            f"of {', '.join(known)}")
     body = scenario.to_json()
     with store.transaction() as cur:
         row = cur.execute("SELECT id FROM scenario WHERE name = ?", [scenario.name]).fetchone()
