@@ -110,9 +110,20 @@ def parse(text: str, fmt: str, name: str) -> object:
     return data
 
 
-def load(data: bytes | str, file_name: str, fmt: str | None = None) -> dict:
+def load(data: bytes | str, file_name: str, fmt: str | None = None,
+         error: type[CarbonError] = DocumentError) -> dict:
     """A pathway or scenario document from a file's bytes (or text), read as ``fmt`` (``.toml`` or
-    ``.json``) or else by the file's extension."""
+    ``.json``) or else by the file's extension; a problem is raised as ``error`` (the caller's own
+    error type, carrying the same problems)."""
+    try:
+        return _load(data, file_name, fmt)
+    except DocumentError as exc:
+        if error is DocumentError:
+            raise
+        raise error(exc.problems) from None
+
+
+def _load(data: bytes | str, file_name: str, fmt: str | None) -> dict:
     suffix = fmt or Path(file_name).suffix.lower()
     if suffix not in FORMATS:
         raise DocumentError(f"{file_name}: the file must end in .toml or .json")

@@ -162,15 +162,8 @@ def _cohort(v, origin: str) -> float:
     return c
 
 
-def _document(data: bytes | str, name: str, fmt: str | None = None) -> dict:
-    try:
-        return documents.load(data, name, fmt)
-    except documents.DocumentError as exc:
-        raise PathwayError(exc.problems) from None
-
-
 def from_toml(text: str, origin: str = "TOML file") -> Pathway:
-    return Pathway.from_dict(_document(text, origin, ".toml"), origin)
+    return Pathway.from_dict(documents.load(text, origin, ".toml", PathwayError), origin)
 
 
 def to_toml(pathway: Pathway) -> str:
@@ -178,7 +171,7 @@ def to_toml(pathway: Pathway) -> str:
 
 
 def from_json(text: str, origin: str = "JSON file") -> Pathway:
-    return Pathway.from_dict(_document(text, origin, ".json"), origin)
+    return Pathway.from_dict(documents.load(text, origin, ".json", PathwayError), origin)
 
 
 def to_json(pathway: Pathway) -> str:
@@ -188,7 +181,7 @@ def to_json(pathway: Pathway) -> str:
 def from_file(data: bytes | str, file_name: str) -> Pathway:
     """A pathway from an uploaded or local file, read by its extension (.toml or .json), within the
     bounds of ``carbon.documents`` (size, encoding, nesting)."""
-    return Pathway.from_dict(_document(data, file_name), file_name)
+    return Pathway.from_dict(documents.load(data, file_name, error=PathwayError), file_name)
 
 
 def templates_dir() -> Path:

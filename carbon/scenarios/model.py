@@ -224,11 +224,11 @@ class Scenario:
 
     @classmethod
     def from_json(cls, text: str) -> "Scenario":
-        return cls.from_dict(_document(text, "scenario", ".json"))
+        return cls.from_dict(documents.load(text, "scenario", ".json", ScenarioError))
 
     @classmethod
     def from_toml(cls, text: str) -> "Scenario":
-        return cls.from_dict(_document(text, "scenario", ".toml"))
+        return cls.from_dict(documents.load(text, "scenario", ".toml", ScenarioError))
 
     def validate(self) -> None:
         """Check types, years and ranges; raise ScenarioError naming every bad field."""
@@ -441,17 +441,10 @@ def _float(v, what: str, p: list[str]):
         return v
 
 
-def _document(data: bytes | str, name: str, fmt: str | None = None) -> dict:
-    try:
-        return documents.load(data, name, fmt)
-    except documents.DocumentError as exc:
-        raise ScenarioError(exc.problems) from None
-
-
 def read_file(data: bytes | str, file_name: str = "scenario.toml") -> Scenario:
     """A scenario from an exported file (``.toml`` or ``.json``, text or bytes) within the bounds of
     ``carbon.documents`` (size, encoding, nesting); raises ScenarioError."""
-    return Scenario.from_dict(_document(data, file_name))
+    return Scenario.from_dict(documents.load(data, file_name, error=ScenarioError))
 
 
 def export(scenario: Scenario, fmt: str = "toml") -> str:
