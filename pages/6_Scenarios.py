@@ -28,8 +28,12 @@ if st.session_state["sc_pick"] not in (NEW, *names):
     st.session_state["sc_pick"] = NEW  # deleted or renamed in another session
 choice = st.selectbox("Scenario", [NEW, *names], key="sc_pick", help="Open a saved scenario to edit, run or copy it.")
 if st.session_state.get("sc_loaded") != choice:
+    try:  # a version saved before today's checks (or edited by hand) is named here, never the page's end
+        st.session_state["sc_doc"] = (sc.new() if choice == NEW else sc.load(store, choice)).to_json()
+    except ValueError as exc:
+        ui.show_error(exc, f"“{choice}” cannot be opened (choose another scenario, or start a new one)")
+        st.stop()
     st.session_state["sc_loaded"] = choice
-    st.session_state["sc_doc"] = (sc.new() if choice == NEW else sc.load(store, choice)).to_json()
 working = sc.Scenario.from_json(st.session_state["sc_doc"])
 rev = choice  # editors are keyed by the scenario open, so opening another one resets them
 for kind, text in st.session_state.pop("sc_messages", []):

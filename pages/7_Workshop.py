@@ -32,7 +32,11 @@ names = saved["name"].tolist()
 demo = sc.demo_name()
 top = st.columns([3, 2, 2])
 name = top[0].selectbox("Scenario", names, index=names.index(demo) if demo in names else 0, key="ws_scenario")
-scenario = sc.load(store, name)
+try:  # a version saved before today's checks (or edited by hand) is named here, never the page's end
+    scenario = sc.load(store, name)
+except ValueError as exc:
+    ui.show_error(exc, f"“{name}” cannot be opened (choose another scenario)")
+    st.stop()
 sets = tg.target_sets(store)
 target_set = top[1].selectbox(
     "Targets", sets, index=sets.index(scenario.target_set) if scenario.target_set in sets else 0, key="ws_targets")
