@@ -52,10 +52,16 @@ def _token(store: Store) -> str:
     return fx.library_token(store)
 
 
-def refresh(store: Store, cur=None) -> None:
-    """Rebuild the code map and the switching matches (in ``cur``'s transaction if given)."""
+def refresh(store: Store, cur=None, codes_changed: bool = True) -> None:
+    """Rebuild the code map and the switching matches (in ``cur``'s transaction if given).
+
+    ``codes_changed`` False (an import that brought no new chapter 3 code or name) rebuilds the map
+    only if the factor library changed since it was built; the switching matches, which prefer
+    presentations already prescribed, are rebuilt either way (they are small)."""
     def run(c):
-        c.execute(sql("mapping_refresh", changes=changes_sql()))
+        row = c.execute("SELECT token FROM rx_map_state WHERE id = 1").fetchone()
+        if codes_changed or row is None or row[0] != _token(store):
+            c.execute(sql("mapping_refresh", changes=changes_sql()))
         c.execute(sql("switch_match"))
         c.execute("INSERT OR REPLACE INTO rx_map_state (id, token) VALUES (1, ?)", [_token(store)])
 
