@@ -112,7 +112,6 @@ class _Staged:
     cols: dict
     pos: dict
     width: int
-    table: str
     months: list = field(default_factory=list)
     normalised: bool = False
     rows: int = 0
@@ -120,7 +119,7 @@ class _Staged:
     chemical_rows: int = 0
     items: float = 0.0
     fingerprint: str = ""
-    new_codes: int = 0
+    import_id: int = 0
 
     @property
     def name(self) -> str:
@@ -191,29 +190,30 @@ class _Unreadable(Exception):
 
 
 def _stage(cur, st: _Staged, report, normalise: bool = False) -> list[tuple[int, str, str, str]]:
-    """Read the file once into its staging table; return the reader's rejects (line, column, type, text).
+    """Read the file once, inside the import's transaction, straight into rx_chemical under its import
+    id; return the reader's rejects (line, column, type, text).
 
-    Codes are read as published; a file with a bad row is staged again with every code trimmed and
+    Codes are read as published; a file with a bad row is read again with every code trimmed and
     upper-cased (``normalise``), so only a real bad code is refused."""
     cur.execute("DROP TABLE IF EXISTS rx_rejects")
     cur.execute("DROP TABLE IF EXISTS rx_reject_scans")
+    cur.execute("DELETE FROM rx_chemical WHERE import_id = ?", [st.import_id])  # a second reading's first
     reader, params = _reader(st, varchar=False)
-    query = sql("stage", table=st.table, reader=reader, code_re=CODE_RE,
+    query = sql("stage", reader=reader, code_re=CODE_RE, import_id=int(st.import_id), format=st.fmt.name,
                 code="upper(trim(code_raw))" if normalise else "code_raw",
                 max_items=repr(_bound("rx_items_per_row")), max_quantity=repr(_bound("rx_quantity_per_row")),
                 max_cost=repr(_bound("rx_cost_per_row")), **_columns(st, cast_numbers=st.source.parquet))
     try:
         _run_with_progress(cur, query, params, report)
     except duckdb.Error as exc:
-        text = str(exc).lower()
         if st.source.parquet:
             raise _Unreadable((st.name, None, f"cannot be read as Parquet: {str(exc).splitlines()[0][:160]}")) \
                 from None
-        if "unicode" in text and not st.source.encoding_known and st.source.encoding == "utf-8":
-            return [(0, "", "INVALID ENCODING", "")]
         raise _Unreadable(reading.csv_error(exc, st.source)) from None
     st.normalised = normalise
-    if not normalise and cur.execute(f"SELECT count(*) FROM {st.table} WHERE detail = 1 AND n_bad > 0").fetchone()[0]:
+    bad = cur.execute("SELECT count(*) FROM rx_chemical WHERE import_id = ? AND detail AND n_bad > 0",
+                      [st.import_id]).fetchone()[0]
+    if not normalise and bad:
         return _stage(cur, st, None, normalise=True)
     if st.source.parquet:
         return []
@@ -237,7 +237,7 @@ def _problems(cur, st: _Staged, rejects: list) -> tuple[list[tuple[str, int, str
     structural = [p for p in found if "not a number" not in p[2]]
     if structural:  # line numbers of a second pass would be off: report these first
         return structural[:MAX_PROBLEMS], len(structural)
-    checks = cur.execute(sql("stage_checks", table=st.table, month_sql=month_sql("month_raw"))).fetchone()
+    checks = cur.execute(sql("stage_checks", import_id=int(st.import_id), month_sql=month_sql("month_raw"))).fetchone()
     bad = sum(checks[:4])
     st.rows_read, st.rows, st.items, st.chemical_rows = int(checks[4]), int(checks[5]), float(checks[6]), int(checks[7])
     if not found and not bad:
@@ -273,7 +273,7 @@ def _open(cur, path: Path, name: str, fmt: str, workdir: Path, index: int) -> tu
             problems.append((source.name, 1, f"missing column(s) {', '.join(missing)} "
                              f"(a {form.label} file needs {', '.join(form.roles[r][0] for r in form.required)})"))
             continue
-        staged.append(_Staged(source, form, cols, positions(header, cols), len(header), f"rx_stage_{index}_{j}",
+        staged.append(_Staged(source, form, cols, positions(header, cols), len(header),
                               fingerprint=reading.fingerprint(path)))
     return staged, problems
 
@@ -330,18 +330,26 @@ def import_files(store: Store, paths: Iterable[str | Path], fmt: str = "auto",
     total_problems = 0
     staged: list[_Staged] = []
     sizes = [max(p.stat().st_size, 1) if p.exists() else 1 for p in paths]
-    done = 0.0
-    tables: list[str] = []
     with uploads.folder("carbon_rx_") as workdir, _memory(cur):
+        cur.execute(sql("chem_change", changes=changes_sql()))
+        opened = []
+        for i, path in enumerate(paths):
+            parts, whole = _open(cur, path, names[i], fmt, Path(workdir), i)
+            problems += whole
+            total_problems += len(whole)
+            opened.append((i, parts))
+        ids: list[int] = []
         try:
-            cur.execute(sql("chem_change", changes=changes_sql()))
-            for i, path in enumerate(paths):
+            _clear_orphans(cur)
+            done = 0.0
+            for i, parts in opened:
                 share = 0.85 * sizes[i] / sum(sizes)
-                parts, whole = _open(cur, path, names[i], fmt, Path(workdir), i)
-                problems += whole
-                total_problems += len(whole)
                 for st in parts:
-                    tables.append(st.table)
+                    # the file's rows go straight into rx_chemical under a new import id, invisible
+                    # (rx_chemical_month shows logged imports only) until the transaction below logs it
+                    st.import_id = cur.execute("SELECT nextval('rx_import_id')").fetchone()[0]
+                    ids.append(st.import_id)
+                    _PENDING.add(st.import_id)
                     base, part = done, share / len(parts)
                     try:
                         rejects = _stage(cur, st, lambda f, base=base, part=part, n=st.name: say(
@@ -360,8 +368,8 @@ def import_files(store: Store, paths: Iterable[str | Path], fmt: str = "auto",
                     say(done, f"Checked {st.name}")
                     if not count:
                         st.months = [r[0] for r in cur.execute(
-                            f"SELECT DISTINCT {month_sql('month_raw')} AS ym FROM {st.table} WHERE detail = 1 "
-                            "ORDER BY ym").fetchall()]
+                            f"SELECT DISTINCT {month_sql('month_raw')} AS ym FROM rx_chemical "
+                            "WHERE import_id = ? AND detail ORDER BY ym", [st.import_id]).fetchall()]
                         staged.append(st)
                 if not parts:
                     done += share
@@ -375,14 +383,27 @@ def import_files(store: Store, paths: Iterable[str | Path], fmt: str = "auto",
             if total_problems:
                 raise PrescribingImportError(problems[:MAX_PROBLEMS], total_problems)
             say(0.9, "Saving")
-            report = _write(store, staged, lambda f: say(0.9 + 0.1 * f, "Mapping codes"), who)
+            with store.transaction() as tx:
+                report = _write(store, tx, staged, lambda f: say(0.9 + 0.1 * f, "Mapping codes"), who)
+            ids = []  # logged: theirs now
         finally:
-            for table in tables:
-                cur.execute(f"DROP TABLE IF EXISTS {table}")
+            if ids:  # refused or failed: the rows it read go
+                cur.execute("DELETE FROM rx_chemical WHERE list_contains(?, import_id)", [ids])
+            _PENDING.difference_update(st.import_id for _, parts in opened for st in parts)
     report.store = store
     report.seconds = time.perf_counter() - started
     say(1.0, "Done")
     return report
+
+
+#: Import ids whose rows this process is writing now (never taken for a dead import's leftovers).
+_PENDING: set[int] = set()
+
+
+def _clear_orphans(cur) -> None:
+    """Delete rows a process killed mid-import left in rx_chemical (their import was never logged)."""
+    cur.execute("DELETE FROM rx_chemical WHERE import_id NOT IN (SELECT id FROM rx_import) "
+                "AND NOT list_contains(?, import_id)", [sorted(_PENDING)])
 
 
 def import_uploads(store: Store, files: Sequence[tuple[str, bytes]], fmt: str = "auto",
@@ -423,43 +444,41 @@ def _month_label(ym: int) -> str:
     return f"{ym // 100:04d}-{ym % 100:02d}"
 
 
-def _write(store: Store, staged: list[_Staged], progress: Callable[[float], None], who: str = "") -> ImportReport:
-    """Replace the staged months, insert the staged rows and, when the import brings a new chapter 3
-    code (or the library changed), rebuild the code map, in one transaction."""
+def _write(store: Store, cur, staged: list[_Staged], progress: Callable[[float], None], who: str = "") -> ImportReport:
+    """In the import's transaction: replace the staged months, log each file (which makes its rows in
+    rx_chemical visible), write its chapter 3 groups to rx_item and, when the import brings a new
+    chapter 3 code (or the library changed), rebuild the code map."""
     report = ImportReport()
-    with store.transaction() as cur:
-        new_codes = 0
-        for st in staged:
-            labels = [_month_label(m) for m in st.months]
-            replaced = cur.execute(
-                "SELECT DISTINCT strftime(month, '%Y-%m') FROM rx_item "
-                "WHERE format = ? AND list_contains(?, strftime(month, '%Y-%m'))", [st.fmt.name, labels]).fetchall()
-            report.replaced += [r[0] for r in replaced]
-            for table in ("rx_item", "rx_chemical_month"):
-                cur.execute(f"DELETE FROM {table} WHERE format = ? AND list_contains(?, strftime(month, '%Y-%m'))",
-                            [st.fmt.name, labels])
-            import_id = cur.execute(
-                "INSERT INTO rx_import (file, format, rows_kept, months, layout, encoding, rows_read, imported_by, "
-                "chemical_rows, bytes, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                [st.name, st.fmt.name, st.rows, " ".join(labels), layout(st.fmt, st.cols),
-                 st.source.encoding_label, st.rows_read, who.strip(), st.chemical_rows, st.source.bytes,
-                 st.fingerprint]).fetchone()[0]
-            month = month_sql("month_raw")
-            cur.execute(sql("write_items", table=st.table, month_sql=month), [st.fmt.name, import_id])
-            cur.execute(sql("write_chemicals", table=st.table, month_sql=month), [st.fmt.name, import_id])
-            new_codes += cur.execute(sql("new_codes", table=st.table)).fetchone()[0]
-            cur.execute(sql("write_codes", table=st.table))
-            report.files.append({"file": st.name, "format": st.fmt.name, "layout": layout(st.fmt, st.cols),
-                                 "encoding": st.source.encoding_label, "rows_read": st.rows_read,
-                                 "chemical_rows": st.chemical_rows, "rows_kept": st.rows, "items": st.items,
-                                 "months": labels, "fingerprint": st.fingerprint})
-            report.rows_kept += st.rows
-            report.rows_read += st.rows_read
-            report.chemical_rows += st.chemical_rows
-            report.items += st.items
-            report.months += labels
-        progress(0.5)
-        refresh(store, cur, codes_changed=bool(new_codes))
+    new_codes = 0
+    for st in staged:
+        labels = [_month_label(m) for m in st.months]
+        replaced = cur.execute(
+            "SELECT DISTINCT strftime(month, '%Y-%m') FROM rx_item "
+            "WHERE format = ? AND list_contains(?, strftime(month, '%Y-%m'))", [st.fmt.name, labels]).fetchall()
+        report.replaced += [r[0] for r in replaced]
+        cur.execute("DELETE FROM rx_item WHERE format = ? AND list_contains(?, strftime(month, '%Y-%m'))",
+                    [st.fmt.name, labels])
+        cur.execute("DELETE FROM rx_chemical WHERE format = ? AND list_contains(?, strftime(month, '%Y-%m')) "
+                    "AND import_id IN (SELECT id FROM rx_import)", [st.fmt.name, labels])  # logged imports' rows
+        cur.execute(
+            "INSERT INTO rx_import (id, file, format, rows_kept, months, layout, encoding, rows_read, imported_by, "
+            "chemical_rows, bytes, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [st.import_id, st.name, st.fmt.name, st.rows, " ".join(labels), layout(st.fmt, st.cols),
+             st.source.encoding_label, st.rows_read, who.strip(), st.chemical_rows, st.source.bytes, st.fingerprint])
+        cur.execute(sql("write_items", import_id=int(st.import_id)))
+        new_codes += cur.execute(sql("new_codes", import_id=int(st.import_id))).fetchone()[0]
+        cur.execute(sql("write_codes", import_id=int(st.import_id)))
+        report.files.append({"file": st.name, "format": st.fmt.name, "layout": layout(st.fmt, st.cols),
+                             "encoding": st.source.encoding_label, "rows_read": st.rows_read,
+                             "chemical_rows": st.chemical_rows, "rows_kept": st.rows, "items": st.items,
+                             "months": labels, "fingerprint": st.fingerprint})
+        report.rows_kept += st.rows
+        report.rows_read += st.rows_read
+        report.chemical_rows += st.chemical_rows
+        report.items += st.items
+        report.months += labels
+    progress(0.5)
+    refresh(store, cur, codes_changed=bool(new_codes))
     report.months = sorted(set(report.months))
     report.replaced = sorted(set(report.replaced))
     return report

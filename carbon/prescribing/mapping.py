@@ -79,9 +79,10 @@ def ensure(store: Store) -> None:
         refresh(store)
 
 
-def rows_sql() -> str:
-    """The WITH list of every stored inhaler row with its mapping and factor (table ``rx_r``)."""
-    return sql("rows", doses_threshold=DOSES_THRESHOLD)
+def rows_sql(items: str = "rx_item") -> str:
+    """The WITH list of every stored inhaler row with its mapping and factor (table ``rx_r``), from
+    ``items`` (rx_item, or a relation of the same columns: the national Parquet set's)."""
+    return sql("rows", doses_threshold=DOSES_THRESHOLD, items=items)
 
 
 def mapping(store: Store) -> pd.DataFrame:

@@ -1,11 +1,11 @@
--- How many rows of a staged file break each rule (stage.sql's result as ${table}); all zero for a
--- file that can be imported. Every row is in exactly one detail group (detail = 1: chapter 3 by
--- presentation, every other row by month x practice), so the checks read that small set only.
+-- How many rows of a staged file break each rule (stage.sql's rows of import ${import_id}); all
+-- zero for a file that can be imported. Every row is in exactly one detail group (chapter 3 by
+-- presentation, every other row by month x practice), so the checks read those few groups only.
 -- Months are YYYYMM, or YYYY_MM as the English files of 2014-2017 give them, in the years
 -- factors/bounds.csv allows; each distinct month text is parsed once. rows_read counts every row;
 -- rows_kept and items_kept the chapter 3 rows kept in detail; chemical_rows the month x practice
--- x chemical rows (detail = 0).
-WITH d AS (SELECT * FROM ${table} WHERE detail = 1),
+-- x chemical rows.
+WITH d AS (SELECT * FROM rx_chemical WHERE import_id = ${import_id} AND detail),
 months AS (
     SELECT month_raw, ${month_sql} AS ym FROM (SELECT DISTINCT month_raw FROM d))
 SELECT coalesce((SELECT sum(d.n) FROM d JOIN months m USING (month_raw) WHERE m.ym IS NULL), 0)
@@ -17,5 +17,5 @@ SELECT coalesce((SELECT sum(d.n) FROM d JOIN months m USING (month_raw) WHERE m.
        coalesce(sum(n), 0) AS rows_read,
        coalesce(sum(n) FILTER (WHERE code_key IS NOT NULL), 0) AS rows_kept,
        coalesce(sum(items) FILTER (WHERE code_key IS NOT NULL), 0) AS items_kept,
-       (SELECT count(*) FROM ${table} WHERE detail = 0) AS chemical_rows
+       (SELECT count(*) FROM rx_chemical WHERE import_id = ${import_id} AND NOT detail) AS chemical_rows
 FROM d
