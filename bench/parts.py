@@ -160,7 +160,7 @@ def validating_floor(data: Path, factors_csv: Path, changes_csv: Path) -> dict:
             FROM k GROUP BY GROUPING SETS ((month, practice, chemical),
                                            (month, practice, code3, {', '.join(f'key{i}' for i in range(len(keys)))}))""",
                     [str(data)])
-        checks = con.execute(f"""
+        checks = con.execute("""
             WITH d AS (SELECT * FROM staged WHERE detail = 1)
             SELECT sum(n), sum(n_bad), sum(n) FILTER (WHERE code3 IS NOT NULL AND n > 1),
                    sum(n) FILTER (WHERE practice = '' OR regexp_matches(practice, '[\\x00-\\x1f]')),

@@ -324,7 +324,26 @@ def ragged(reject_type: str, message: str, width: int) -> str | None:
             + ("a comma inside a name that is not in quotes?" if more else "a field is missing"))
 
 
-def read_text(path: Path, name: str, workdir: Path, *, delim: str = ",", limit: int = 256 * 2**20,
+def first_line(path: Path, limit: int = 65536) -> str:
+    """A file's first line as text (gzip expanded, UTF-8 or UTF-16 by its mark, else Latin-1), to
+    tell its layout; '' for an empty or unreadable file."""
+    opener = gzip.open if is_gzip(path) else open
+    try:
+        with opener(path, "rb") as f:
+            head = f.read(limit)
+    except (OSError, EOFError, zlib.error):
+        return ""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head.decode("utf-16", errors="replace")
+    else:
+        try:
+            text = head.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            text = head[:exc.start].decode("utf-8-sig") if exc.start > len(head) - 4 else head.decode("latin-1")
+    return text.splitlines()[0] if text else ""
+
+
+def read_text(path: Path, name: str, prefix: str, *, delim: str = ",", limit: int = 256 * 2**20,
               pad: bool = False, header: bool = True, error=FileReadError):
     """Every field of a small CSV file as text (for the estates, theatre, list-size and DESNZ
     importers): ``(header, frame)`` with a ``line`` column (the header is line 1).
@@ -333,13 +352,21 @@ def read_text(path: Path, name: str, workdir: Path, *, delim: str = ",", limit: 
     (UTF-8, UTF-16 with its mark, else Latin-1, retried once if UTF-8 fails later in the file), an
     overlong line named, ragged rows named with both field counts (``pad`` keeps DuckDB's
     padding for layouts whose real files are ragged, such as ERIC), an empty or header-only file
-    refused. ``error`` is the importer's own error class (a ``CarbonError``)."""
-    try:
-        (source,) = open_sources(path, workdir, name, limit, members=(".csv", ".txt"))
-    except FileReadError as exc:
-        raise error(exc.problems, total=exc.total) from None
-    if source.parquet:
-        raise error(Problem(name, None, "is a Parquet file; this importer reads CSV", "give the CSV file"))
+    refused. ``error`` is the importer's own error class (a ``CarbonError``); ``prefix`` names the
+    private temporary folder a gzip is expanded in (``carbon.uploads``)."""
+    from carbon import uploads
+
+    with uploads.folder(prefix) as workdir:
+        try:
+            (source,) = open_sources(path, Path(workdir), name, limit, members=(".csv", ".txt"))
+        except FileReadError as exc:
+            raise error(exc.problems, total=exc.total) from None
+        if source.parquet:
+            raise error(Problem(name, None, "is a Parquet file; this importer reads CSV", "give the CSV file"))
+        return _read_checked(source, name, delim, pad, header, error)
+
+
+def _read_checked(source: Source, name: str, delim: str, pad: bool, header: bool, error):
     columns, frame, rejects = _read_all(source, delim, pad, header, error)
     if rejects and not source.encoding_known and any(r[1] == "INVALID ENCODING" for r in rejects):
         source.encoding, source.encoding_known = "latin-1", True  # not UTF-8 after all: the publishers' other one

@@ -64,9 +64,9 @@ def _rows(cols: dict, months: Sequence[str] | None) -> tuple[str, list]:
     board = q.get("board", "NULL")
     where, params = "", []
     if months:
-        where = "AND list_contains(?, year * 100 + month)"
+        where = "AND list_contains(?, CAST(year AS INTEGER) * 100 + CAST(month AS INTEGER))"
         params = [[int(m.replace("-", "")[:6]) for m in months]]
-    return (f"""(SELECT make_date(year, month, 1) AS month, 'epd' AS format, {q['board_code']} AS board_code,
+    return (f"""(SELECT make_date(CAST(year AS INTEGER), CAST(month AS INTEGER), 1) AS month, 'epd' AS format, {q['board_code']} AS board_code,
                         any_value({board}) AS board, {q['practice']} AS practice,
                         any_value({q.get('practice_name', 'NULL')}) AS practice_name,
                         {q['bnf_code']} AS bnf_code, sum({q['items']}) AS items, sum({q['quantity']}) AS quantity,
