@@ -137,14 +137,14 @@ def labels(paths: Sequence[Path]) -> list[str]:
 
 
 def sniff(head: bytes, name: str) -> tuple[str, bool]:
-    """(encoding, known) from a file's first bytes: a mark says UTF-8 or UTF-16; NUL bytes are an
-    error (UTF-16 without its mark, or not text); bytes that are not UTF-8 say Latin-1; else UTF-8,
-    to be confirmed by reading the whole file."""
+    """(encoding, known) from a file's first bytes: a mark says UTF-8 or UTF-16; many NUL bytes are
+    an error (UTF-16 without its mark, or not text); bytes that are not UTF-8 say Latin-1; else
+    UTF-8, to be confirmed by reading the whole file."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8", True
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16", True
-    if b"\x00" in head:
+    if head.count(b"\x00") > len(head) // 10:  # a stray NUL is left to the row checks, which name its line
         raise fail(name, "holds NUL bytes: it is UTF-16 text without a byte-order mark, or not a text file at all",
                    SAVE_AS_CSV)
     try:

@@ -44,7 +44,7 @@ def diagnose(cur, st, reader: str, params: list, columns: dict, month_sql, code_
     offset = 1 if st.source.parquet else 2  # parquet rows count from 1; CSV lines from the header
     checks = [
         f"CASE WHEN {month_sql('month_raw')} IS NULL THEN {literal(c['month'])} || ' is ' || "
-        f"coalesce('{Q}' || trim(month_raw) || '{Q}', 'empty') || ', not a month (YYYYMM or YYYY_MM) of the years "
+        "coalesce(chr(39) || trim(month_raw) || chr(39), 'empty') || ', not a month (YYYYMM or YYYY_MM) of the years "
         f"{bounds.table()['data_year'].low:.0f}-{bounds.table()['data_year'].high:.0f}' END",
         f"CASE WHEN practice IS NULL OR practice = '' THEN {literal(c['practice'] + ' is empty')} "
         f"WHEN regexp_matches(practice, '[\\x00-\\x1f\\x7f]') THEN {literal(c['practice'])} || ' ' "
