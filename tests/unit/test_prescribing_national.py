@@ -40,3 +40,14 @@ def test_the_same_month_twice_is_refused_and_a_month_filter_prunes(store, tmp_pa
     assert national.footprint(store, folder, by=["board"], months=["2024-02"]).empty
     with pytest.raises(rx.PrescribingImportError, match="holds no year=YYYY"):
         national.footprint(store, tmp_path, by=["board"])
+
+
+def test_the_command_adds_a_month_and_gives_its_footprint(tmp_path, capsys):
+    from carbon.cli import main
+
+    db, folder = tmp_path / "carbon.duckdb", tmp_path / "set"
+    assert main(["--db", str(db), "prescribing", "national", "add", str(DATA / "epd_2024_01.csv"), str(folder)]) == 0
+    capsys.readouterr()
+    assert main(["--db", str(db), "prescribing", "national", "footprint", str(folder), "--format", "json"]) == 0
+    rows = __import__("json").loads(capsys.readouterr().out)
+    assert [(r["board_code"], r["month"], round(r["kgCO2e"], 4)) for r in rows] == [("QMF", "2024-01", 872.1528)]
