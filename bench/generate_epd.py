@@ -119,6 +119,7 @@ def generate(out: Path, rows: int = EPD_ROWS, seed: int = 1, practices: int = PR
         con.execute(f"SET threads = {int(threads)}")
     con.execute("SET preserve_insertion_order = false")
     con.execute("SET memory_limit = '4GB'")  # spill the sort rather than take half the machine
+    con.execute("SET temp_directory = ?", [str(out.parent / ".duckdb_spill")])
     gp._setup(con, seed, 925, mapping, 1)  # the code universe; its Scottish practices are replaced below
     _practices(con, seed, practices)
     variants = 1.5  # quantity-per-item rows a presentation has at a practice, on average (1-3)

@@ -363,14 +363,14 @@ def read_text(path: Path, name: str, prefix: str, *, delim: str = ",", limit: in
             raise error(exc.problems, total=exc.total) from None
         if source.parquet:
             raise error(Problem(name, None, "is a Parquet file; this importer reads CSV", "give the CSV file"))
-        return _read_checked(source, name, delim, pad, header, error)
+        return _read_checked(source, name, delim, pad, header, error, Path(workdir))
 
 
-def _read_checked(source: Source, name: str, delim: str, pad: bool, header: bool, error):
-    columns, frame, rejects = _read_all(source, delim, pad, header, error)
+def _read_checked(source: Source, name: str, delim: str, pad: bool, header: bool, error, workdir: Path):
+    columns, frame, rejects = _read_all(source, delim, pad, header, error, workdir)
     if rejects and not source.encoding_known and any(r[1] == "INVALID ENCODING" for r in rejects):
         source.encoding, source.encoding_known = "latin-1", True  # not UTF-8 after all: the publishers' other one
-        columns, frame, rejects = _read_all(source, delim, pad, header, error)
+        columns, frame, rejects = _read_all(source, delim, pad, header, error, workdir)
     if rejects:
         problems = []
         for line, kind, message in rejects:
@@ -385,13 +385,14 @@ def _read_checked(source: Source, name: str, delim: str, pad: bool, header: bool
     return columns, frame, source
 
 
-def _read_all(source: Source, delim: str, pad: bool, header: bool, error):
+def _read_all(source: Source, delim: str, pad: bool, header: bool, error, workdir: Path):
     """One read of ``source`` as text (``read_text``); an encoding error read again as Latin-1."""
     import duckdb
 
     con = duckdb.connect()
     try:
         con.execute("SET memory_limit = '512MB'")
+        con.execute("SET temp_directory = ?", [str(workdir / "spill")])  # not the working folder's .tmp
         opts = (f"all_varchar = true, header = {str(header).lower()}, delim = ?, quote = '\"', escape = '\"', "
                 f"encoding = ?, max_line_size = {MAX_LINE_BYTES}, "
                 + ("null_padding = true, strict_mode = false" if pad else "store_rejects = true"))
@@ -405,7 +406,7 @@ def _read_all(source: Source, delim: str, pad: bool, header: bool, error):
     except duckdb.Error as exc:
         if source.encoding == "utf-8" and not source.encoding_known and "unicode" in str(exc).lower():
             source.encoding, source.encoding_known = "latin-1", True
-            return _read_all(source, delim, pad, header, error)
+            return _read_all(source, delim, pad, header, error, workdir)
         raise error(csv_error(exc, source)) from None
     finally:
         con.close()

@@ -130,6 +130,7 @@ def add_month(path: Path | str, folder: Path | str) -> Path:
             raise PrescribingImportError(exc.problems) from None
         con = duckdb.connect()
         try:
+            con.execute("SET temp_directory = ?", [str(Path(tmp) / "spill")])  # not the working folder's .tmp
             text = ("read_csv(?, header = true, all_varchar = true, encoding = ?, "
                     f"max_line_size = {reading.MAX_LINE_BYTES})")
             params = [str(source.path)] + ([] if source.parquet else [source.encoding])
