@@ -16,6 +16,7 @@ Valid BNF codes are 15 characters (``[0-9]{7}[0-9A-Z]{8}``) or, for appliances a
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 from dataclasses import dataclass, field
@@ -452,14 +453,13 @@ def _write(store: Store, cur, staged: list[_Staged], progress: Callable[[float],
     new_codes = 0
     for st in staged:
         labels = [_month_label(m) for m in st.months]
-        replaced = cur.execute(
-            "SELECT DISTINCT strftime(month, '%Y-%m') FROM rx_item "
-            "WHERE format = ? AND list_contains(?, strftime(month, '%Y-%m'))", [st.fmt.name, labels]).fetchall()
+        days = [datetime.date(m // 100, m % 100, 1) for m in st.months]  # compared as dates: no text per row
+        replaced = cur.execute("SELECT DISTINCT strftime(month, '%Y-%m') FROM rx_item WHERE format = ? "
+                               "AND list_contains(?, month)", [st.fmt.name, days]).fetchall()
         report.replaced += [r[0] for r in replaced]
-        cur.execute("DELETE FROM rx_item WHERE format = ? AND list_contains(?, strftime(month, '%Y-%m'))",
-                    [st.fmt.name, labels])
-        cur.execute("DELETE FROM rx_chemical WHERE format = ? AND list_contains(?, strftime(month, '%Y-%m')) "
-                    "AND import_id IN (SELECT id FROM rx_import)", [st.fmt.name, labels])  # logged imports' rows
+        cur.execute("DELETE FROM rx_item WHERE format = ? AND list_contains(?, month)", [st.fmt.name, days])
+        cur.execute("DELETE FROM rx_chemical WHERE format = ? AND list_contains(?, month) "
+                    "AND import_id IN (SELECT id FROM rx_import)", [st.fmt.name, days])  # logged imports' rows
         cur.execute(
             "INSERT INTO rx_import (id, file, format, rows_kept, months, layout, encoding, rows_read, imported_by, "
             "chemical_rows, bytes, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
