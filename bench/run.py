@@ -319,7 +319,7 @@ def queries_table(res: dict, label: str) -> tuple[str, list]:
         return f"queries on {label}: failed ({res['error']})", [(f"queries on {label}", False, res["error"])]
     lines, goals = [f"On {label} (imported in {res['import_s']:.1f} s); seconds are medians of "
                     f"{res['repeat']} runs, the floor's alternating with the product's:", "",
-                    "| query | product s | floor s | ratio |", "| --- | ---: | ---: | ---: |"]
+                    "| query | product s | floor s | ratio |", "| --- | ---: | ---: | ---: |"], []
     worst = None
     for q in res.get("queries", []):
         ratio = q["product_s"] / q["floor_s"] if q["floor_s"] else float("inf")
