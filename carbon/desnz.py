@@ -25,11 +25,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from carbon import factors as fx
+from carbon import reading
 from carbon.errors import CarbonError, Problem
 from carbon.store import Store
 
@@ -148,20 +148,9 @@ def read_flat_file(path: Path | str) -> FlatFile:
     name = path.name
     if not path.is_file():
         raise DesnzImportError(Problem(name, None, "file not found", "give the path of the DESNZ flat file (.csv)"))
-    con = duckdb.connect()
-    try:
-        try:
-            rel = con.execute(
-                "SELECT *, row_number() OVER () + 1 AS __line FROM read_csv(?, all_varchar=true, header=true, "
-                "delim=',', quote='\"', strict_mode=false, null_padding=true)", [str(path)])
-            header = [d[0] for d in rel.description][:-1]
-            rows = rel.df()
-        except duckdb.Error as exc:
-            raise DesnzImportError(Problem(name, None, f"cannot be read as CSV: {str(exc).splitlines()[0][:160]}",
-                                           "give the DESNZ flat file saved as CSV (UTF-8)")) from None
-    finally:
-        con.close()
-    header = [h.lstrip("\ufeff").strip() for h in header]
+    # within bounds (carbon.reading: size, encoding, line length, empty files); the published flat
+    # file has a few short rows, so they are padded as before
+    header, rows, _ = reading.read_text(path, name, "carbon_dz_", limit=64 * 2**20, pad=True, error=DesnzImportError)
     expected = FLAT_COLUMNS + ["GHG Conversion Factor YYYY"]
     m = _VALUE_COLUMN.match(header[-1]) if header else None
     if header[:-1] != FLAT_COLUMNS or not m:

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import Iterable, NamedTuple
 
-import pandas as pd
-
 #: Problems listed one by one before the rest are only counted.
 MAX_LISTED = 20
 
@@ -78,8 +76,10 @@ class CarbonError(ValueError):
             return f"{self.headline}: {self.total} problem(s)\n" + "\n".join(body) if body else self.headline
         return "; ".join(body)
 
-    def frame(self) -> pd.DataFrame:
-        """The problems as a table a person reads (where, line, what is wrong, how to fix it)."""
+    def frame(self):
+        """The problems as a table a person reads (where, line, what is wrong, how to fix it): a DataFrame."""
+        import pandas as pd  # here, not at the top: every module imports errors, and `carbon --help` needs no pandas
+
         df = pd.DataFrame([tuple(p) for p in self.problems], columns=["where", "line", "what", "fix"])
         more = self.total - len(self.problems)
         if more > 0:

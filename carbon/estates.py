@@ -19,17 +19,16 @@ a footprint can instead hold one factor year for every period (``factor_year=202
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 from carbon import desnz, eric, periods
 from carbon import factors as fx
+from carbon import reading, uploads
 from carbon.errors import CarbonError, Problem
 from carbon.store import PROJECT_DIR, Store
 from carbon.units import UnitError, parse_unit, ureg
@@ -314,27 +313,17 @@ def store_activity(store: Store, activity: pd.DataFrame, file: str, fmt: str) ->
                         sorted(frame["period"].unique()), len(replaced))
 
 
-def read_csv(path: Path, sql: str) -> tuple[list[str], pd.DataFrame]:
-    """Run ``sql`` (one ``?``: the file's path) with DuckDB: (column names, rows as text)."""
-    con = duckdb.connect()
-    try:
-        rel = con.execute(sql, [str(path)])
-        return [d[0] for d in rel.description], rel.df()
-    finally:
-        con.close()
+#: An estates return (ERIC's trust file is about 200 KB; a board's template a few KB) is never near this.
+MAX_BYTES = 64 * 2**20
 
 
-def read_template(path: Path) -> pd.DataFrame:
-    """The estates template (``TEMPLATE_COLUMNS``, CSV) as activity rows with their file lines."""
-    sql = ("SELECT *, row_number() OVER () + 1 AS line FROM read_csv(?, all_varchar=true, header=true, "
-           "delim=',', quote='\"', null_padding=true)")
-    try:
-        header, df = read_csv(path, sql)
-    except duckdb.Error as exc:
-        raise EstatesError(Problem(path.name, None, f"cannot be read as CSV: {str(exc).splitlines()[0][:160]}")) from None
-    header = [h.lstrip("\ufeff").strip().lower() for h in header[:-1]]
+def read_template(path: Path, name: str | None = None) -> pd.DataFrame:
+    """The estates template (``TEMPLATE_COLUMNS``, CSV) as activity rows with their file lines, read
+    within bounds (``carbon.reading``: size, encoding, line length, ragged rows, empty files)."""
+    header, df, _ = reading.read_text(path, name or path.name, "carbon_es_", limit=MAX_BYTES, error=EstatesError)
+    header = [h.lower() for h in header]
     if any(c not in header for c in TEMPLATE_COLUMNS[:-1]):
-        raise EstatesError(Problem(path.name, 1, f"is not the estates template: the header is {', '.join(header)}",
+        raise EstatesError(Problem(name or path.name, 1, f"is not the estates template: the header is {', '.join(header)}",
                                    f"the header is {','.join(TEMPLATE_COLUMNS)} (notes optional)"))
     df.columns = header + ["line"]
     df = df.rename(columns={"financial_year": "period"})
@@ -344,11 +333,9 @@ def read_template(path: Path) -> pd.DataFrame:
 
 def detect_format(path: Path) -> str | None:
     """``eric`` ($-delimited, two header rows), ``template``, or None."""
-    with path.open("rb") as f:
-        first = f.readline(65536)
-    if first.count(b"$") >= 3:
+    head = reading.first_line(path).lower()
+    if head.count("$") >= 3:
         return "eric"
-    head = first.decode("utf-8-sig", errors="replace").lower()
     return "template" if "organisation_code" in head and "quantity" in head else None
 
 
@@ -370,7 +357,7 @@ def import_file(store: Store, path: str | Path, fmt: str = "auto", period: str |
         except CarbonError as exc:  # the ERIC layout or its financial year
             raise EstatesError(exc.problems, total=exc.total) from None
     elif kind == "template":
-        raw = read_template(path)
+        raw = read_template(path, name)
         if period:
             raw["period"] = raw["period"].where(raw["period"].fillna("").str.strip() != "", period)
     else:
@@ -384,7 +371,7 @@ def import_file(store: Store, path: str | Path, fmt: str = "auto", period: str |
 
 def import_upload(store: Store, name: str, data: bytes, fmt: str = "auto", period: str | None = None) -> ImportReport:
     """``import_file`` for a browser upload: written to a private temporary folder, named as chosen."""
-    with tempfile.TemporaryDirectory(prefix="carbon_estates_") as tmp:
+    with uploads.folder("carbon_es_") as tmp:
         path = Path(tmp) / Path(name).name
         path.write_bytes(data)
         return import_file(store, path, fmt, period, name)

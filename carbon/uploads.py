@@ -13,8 +13,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-#: Folder name prefixes by what is being imported (prescribing, list sizes, theatre records, estates).
-PREFIXES = ("carbon_rx_", "carbon_ls_", "carbon_th_", "carbon_es_")
+#: Folder name prefixes by what is being imported (prescribing, list sizes, theatre records, estates,
+#: a DESNZ flat file).
+PREFIXES = ("carbon_rx_", "carbon_ls_", "carbon_th_", "carbon_es_", "carbon_dz_")
 
 
 def folder(prefix: str) -> tempfile.TemporaryDirectory:

@@ -25,6 +25,8 @@ COLUMNS = {  # plain-English headings for every table on the page (a column a ta
     "id": NUM("Import", format="%d"), "file": TEXT("File", width=260), "format": "Format",
     "layout": TEXT("Layout recognised", width=300), "encoding": "Text encoding",
     "rows_read": NUM("Rows read", format="%,d"), "rows_kept": NUM("Chapter 3 rows kept", format="%,d"),
+    "chemical_rows": NUM("Summed into (month x practice x chemical rows)", format="%,d"),
+    "bytes": NUM("Size read (bytes)", format="%,d"), "fingerprint": TEXT("Fingerprint (size:hash)", width=200),
     "months": "Months", "imported_at": "Imported at", "imported_by": "Imported by",
     "where": TEXT("File", width=200),
     "line": NUM("Line", format="%d", width=60, help="Line in the file; the header is line 1 (empty: the whole file)"),

@@ -3,6 +3,11 @@
 Each module in this package that defines ``register(subparsers)`` adds its own subcommands
 (``factors``, ``db``, ``pathway``, ...); handlers return an exit code. Bad input ends with a
 one-line message on stderr and a non-zero code, never a traceback.
+
+Start-up is lazy: ``COMMANDS`` names each command's module and one-line help, so ``carbon
+--help`` imports no command module (and no pandas), and ``carbon anaesthetic ...`` imports only
+the module that registers it (``tests/unit/test_cli_startup.py`` checks the table against the
+modules).
 """
 
 from __future__ import annotations
@@ -13,10 +18,22 @@ import json
 import pkgutil
 import sys
 
-import pandas as pd
-
 from carbon.errors import CarbonError
-from carbon.reports import to_csv
+
+#: command -> (the module of this package that registers it, its help in ``carbon --help``).
+COMMANDS = {
+    "anaesthetic": ("calculators", "kgCO2e of an anaesthetic gas at a fresh gas flow, or of what was bought"),
+    "travel": ("calculators", "kgCO2e of a journey by a travel mode"),
+    "estates": ("estates", "estates returns: building energy, water, waste and refrigerants"),
+    "factors": ("factors", "browse the emission factor library"),
+    "db": ("factors", "the DuckDB store"),
+    "medicines": ("medicines", "medicines, dressings and appliances by spend (kgCO2e per pound)"),
+    "pathway": ("pathway", "care pathways: list, footprint, swaps, compare"),
+    "prescribing": ("prescribing", "inhaler carbon from PHS / NHS England prescribing data"),
+    "scenario": ("scenario", "saved scenarios to net zero: list, run, export, import"),
+    "report": ("scenario", "the board pack of a scenario: PDF, HTML, CSV numbers or Excel"),
+    "theatre": ("theatre", "anaesthetic case logs and purchasing: footprint by case, theatre, month, agent"),
+}
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -29,23 +46,48 @@ class CLIError(Exception):
         self.code = code
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _wanted(argv: list[str]) -> str | None:
+    """The command named on the command line (the first word that is one), if any."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word == "--db":
+            skip = True
+        elif word in COMMANDS:
+            return word
+        elif not word.startswith("-"):
+            return None
+    return None
+
+
+def build_parser(argv: list[str] | None = None, full: bool = False) -> argparse.ArgumentParser:
+    """The ``carbon`` parser: the command named in ``argv`` registered by its module, every other
+    command only by name and help (``full``: every module registered, as the tests check)."""
     parser = argparse.ArgumentParser(prog="carbon", description="Care-pathway carbon calculator")
     parser.add_argument("--db", help="DuckDB file to use (default: $CARBON_DB or data/carbon.duckdb)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
+    if full:
+        modules = sorted(m.name for m in pkgutil.iter_modules(__path__))
+    else:
+        wanted = _wanted(sys.argv[1:] if argv is None else argv)
+        modules = [COMMANDS[wanted][0]] if wanted else []
+    for name in modules:
+        module = importlib.import_module(f"{__name__}.{name}")
         if hasattr(module, "register"):
             module.register(sub)
+    for command, (_, text) in COMMANDS.items():  # the rest by name and help only, in the table's order
+        if command not in sub.choices:
+            sub.add_parser(command, help=text, add_help=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    from carbon import store  # say so when the app (or another command) has the file and we wait for it
-
-    store.wait_notice = lambda message: print(f"carbon: {message}", file=sys.stderr)
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
+    from carbon import store  # after parsing: `carbon --help` opens no database
+
+    store.wait_notice = lambda message: print(f"carbon: {message}", file=sys.stderr)  # say so when we wait
     try:
         return int(args.handler(args) or 0)
     except CLIError as exc:
@@ -98,6 +140,10 @@ def emit(data, fmt: str, columns: list[str] | None = None) -> None:
             for k, v in data.items():
                 print(f"{k:<{width}}  {_plain(v)}")
         return
+    import pandas as pd  # here, not at the top: `carbon --help` and the calculators need no pandas
+
+    from carbon.reports import to_csv
+
     df = data if columns is None else data[columns]
     if fmt == "csv":
         sys.stdout.write(to_csv(df))

@@ -100,6 +100,22 @@ def register(sub) -> None:
     add_format(s)
     s.set_defaults(handler=_switching)
 
+    n = cmds.add_parser("national", help="all English months at once: a partitioned Parquet set read in place",
+                        description="Keep EPD months as Parquet (FOLDER/year=YYYY/month=MM/) and footprint them in "
+                                    "place, without importing them (bench/README.md: A decade at once).")
+    ns = n.add_subparsers(dest="national_command", required=True, metavar="ACTION")
+    na = ns.add_parser("add", help="write one EPD month (CSV, .csv.gz or ZIP as published) into the set")
+    na.add_argument("file")
+    na.add_argument("folder")
+    na.set_defaults(handler=_national_add)
+    nf = ns.add_parser("footprint", help="the set's inhaler footprint by ICB and month (or practice)")
+    nf.add_argument("folder")
+    nf.add_argument("--by", default="board,month", help="board, month and/or practice, comma-separated")
+    nf.add_argument("--months", help="only these months, e.g. 2024-01,2024-02")
+    add_basis(nf)
+    add_format(nf)
+    nf.set_defaults(handler=_national_footprint)
+
 
 class ProgressBar:
     """A one-line text progress bar on stderr (redrawn in place on a terminal, else one line per 10 %)."""
@@ -253,4 +269,21 @@ def _quality(args) -> int:
     if args.format == "table":
         print(rx.RELIEVER_NOTE)
     emit(rx.hot_spots(store, args.basis), args.format)
+    return 0
+
+
+def _national_add(args) -> int:
+    from carbon.prescribing import national  # here, not at the top: only this command reads a set
+
+    print(f"wrote {national.add_month(Path(args.file).expanduser(), Path(args.folder).expanduser())}")
+    return 0
+
+
+def _national_footprint(args) -> int:
+    from carbon.prescribing import national
+
+    store = open_store(args)
+    by = [g.strip() for g in args.by.split(",") if g.strip()]
+    months = [m.strip() for m in args.months.split(",")] if args.months else None
+    emit(national.footprint(store, Path(args.folder).expanduser(), by, args.basis, months), args.format)
     return 0

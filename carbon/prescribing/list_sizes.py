@@ -20,13 +20,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from carbon import uploads
-from carbon.prescribing.files import Source, is_parquet, read_header
+from carbon import bounds, reading, uploads
 from carbon.prescribing.formats import MAX_PROBLEMS, PrescribingImportError
 from carbon.store import Store
 
+#: A national list-size file (NHS England's, every practice by sex and age band) is some 30 MB.
+MAX_BYTES = 512 * 2**20
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
                                        "nov", "dec"), start=1)}
 
@@ -87,45 +89,57 @@ def import_list_sizes(store: Store, path: str | Path, who: str = "") -> int:
     """Load registered patients per practice (replacing earlier figures); returns practices loaded.
     ``who`` (the signed-in address, or the local account) is recorded with each practice's figure."""
     path = Path(path)
-    cur = store.cursor()
-    source = Source(path.name, path, parquet=is_parquet(path))
-    try:
-        header = read_header(cur, source)
-    except Exception as exc:
-        raise PrescribingImportError([(path.name, 0, f"cannot be read: {str(exc).splitlines()[0]}")]) from None
+    if reading.is_parquet(path):
+        con = store.cursor()
+        header = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]).fetchall()]
+        text = con.execute("SELECT *, row_number() OVER () AS line FROM read_parquet(?)", [str(path)]).df()
+        text = text.astype(str).where(text.notna(), None)
+        text["line"] = text["line"].astype(int)
+    else:  # within bounds: size, gzip, encoding, line length, ragged rows, empty or header-only
+        header, text, _ = reading.read_text(path, path.name, "carbon_ls_", limit=MAX_BYTES, error=PrescribingImportError)
     lower = {h.strip().lower(): h for h in header}
     cols = _layout(lower)
     if cols is None or not cols["code"]:
         raise PrescribingImportError([(path.name, 1, "needs a practice code column (ORG_CODE, PracticeCode or "
                                        "practice) and a list size column (NUMBER_OF_PATIENTS, AllAges, "
                                        "PracticeListSize or patients)")])
-    index = {c: i + 1 for i, c in enumerate(header)}
-    ref = {k: (f"#{index[v]}" if v else "NULL") for k, v in cols.items() if k in
-           ("code", "size", "sex", "age", "org_type", "date")}
-    src = "read_parquet(?)" if source.parquet else "read_csv(?, header = true, all_varchar = true)"
-    params = [str(path)]
-    offset = 0 if source.parquet else 1
-    rows = cur.execute(f"""
-        SELECT row_number() OVER () + {offset} AS line, trim(CAST({ref['code']} AS VARCHAR)) AS practice,
-               trim(CAST({ref['size']} AS VARCHAR)) AS raw, TRY_CAST({ref['size']} AS DOUBLE) AS patients,
-               upper(trim(CAST({ref['sex']} AS VARCHAR))) AS sex, upper(trim(CAST({ref['age']} AS VARCHAR))) AS age,
-               upper(trim(CAST({ref['org_type']} AS VARCHAR))) AS org_type, trim(CAST({ref['date']} AS VARCHAR)) AS date
-        FROM {src}""", params).df()
+    if text.empty:
+        raise PrescribingImportError([(path.name, 0, "has a header but no rows: nothing to import")])
+
+    def col(key: str, upper: bool = False) -> pd.Series:
+        name = cols.get(key)
+        if not name:
+            return pd.Series(None, index=text.index, dtype=object)
+        v = text[name].astype("string").str.strip()
+        return v.str.upper() if upper else v
+    rows = pd.DataFrame({"line": text["line"].astype(int), "practice": col("code"), "raw": col("size"),
+                         "sex": col("sex", True), "age": col("age", True), "org_type": col("org_type", True),
+                         "date": col("date")})
+    rows["patients"] = pd.to_numeric(rows["raw"], errors="coerce").astype(float)
     if cols.get("all"):
         total = (rows["sex"] == "ALL") & ((rows["age"] == "ALL") if cols["age"] else True)
         if cols["org_type"]:
             total &= rows["org_type"].isin(["GP", "PRAC"]) | rows["org_type"].isna()
+        total = total.fillna(False).astype(bool)
         if not total.any():
             raise PrescribingImportError([(path.name, 0, f"has no {cols['sex']} = All row (the total); a list "
                                            "size is never made by adding up the breakdowns")])
         rows = rows[total]
     problems = []
-    bad = rows[rows["practice"].fillna("").eq("") | rows["patients"].isna() | (rows["patients"] < 0)]
-    for r in bad.itertuples():  # at most a page of problems, listed; the rest counted
-        if len(problems) >= MAX_PROBLEMS:
-            break
-        why = ("practice code is empty" if not r.practice else
-               f"list size {r.raw or ''!r} is not a number" if pd.isna(r.patients) else "list size is negative")
+    limit = bounds.table()["list_size"]
+    control = rows["practice"].fillna("").str.contains(r"[\x00-\x1f\x7f]", regex=True)
+    finite = np.isfinite(rows["patients"].to_numpy(dtype=float))
+    bad = rows[rows["practice"].fillna("").eq("") | control | rows["patients"].isna() | ~finite
+               | (rows["patients"] < 0) | (rows["patients"] > limit.high)]
+    for r in bad.head(MAX_PROBLEMS).itertuples():  # at most a page of problems, listed; the rest counted
+        practice = r.practice if isinstance(r.practice, str) else ""
+        why = ("practice code is empty" if not practice else
+               f"practice code {practice.encode('unicode_escape').decode()!r} holds a control character (a NUL "
+               "byte or a tab)" if any(ord(ch) < 32 or ord(ch) == 127 for ch in practice) else
+               f"list size {r.raw or ''!r} is not a number" if pd.isna(r.patients) else
+               f"list size {r.raw!r} is not a finite number" if not np.isfinite(r.patients) else
+               "list size is negative" if r.patients < 0 else
+               f"list size {r.patients:,.0f} is more than {limit.high:,.0f}: {limit.why}")
         problems.append((path.name, int(r.line), why))
     total_bad = len(bad)
     dups = rows[rows["practice"].duplicated(keep=False) & rows["practice"].fillna("").ne("")]

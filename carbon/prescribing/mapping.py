@@ -52,10 +52,16 @@ def _token(store: Store) -> str:
     return fx.library_token(store)
 
 
-def refresh(store: Store, cur=None) -> None:
-    """Rebuild the code map and the switching matches (in ``cur``'s transaction if given)."""
+def refresh(store: Store, cur=None, codes_changed: bool = True) -> None:
+    """Rebuild the code map and the switching matches (in ``cur``'s transaction if given).
+
+    ``codes_changed`` False (an import that brought no new chapter 3 code or name) rebuilds the map
+    only if the factor library changed since it was built; the switching matches, which prefer
+    presentations already prescribed, are rebuilt either way (they are small)."""
     def run(c):
-        c.execute(sql("mapping_refresh", changes=changes_sql()))
+        row = c.execute("SELECT token FROM rx_map_state WHERE id = 1").fetchone()
+        if codes_changed or row is None or row[0] != _token(store):
+            c.execute(sql("mapping_refresh", changes=changes_sql()))
         c.execute(sql("switch_match"))
         c.execute("INSERT OR REPLACE INTO rx_map_state (id, token) VALUES (1, ?)", [_token(store)])
 
@@ -73,9 +79,10 @@ def ensure(store: Store) -> None:
         refresh(store)
 
 
-def rows_sql() -> str:
-    """The WITH list of every stored inhaler row with its mapping and factor (table ``rx_r``)."""
-    return sql("rows", doses_threshold=DOSES_THRESHOLD)
+def rows_sql(items: str = "rx_item") -> str:
+    """The WITH list of every stored inhaler row with its mapping and factor (table ``rx_r``), from
+    ``items`` (rx_item, or a relation of the same columns: the national Parquet set's)."""
+    return sql("rows", doses_threshold=DOSES_THRESHOLD, items=items)
 
 
 def mapping(store: Store) -> pd.DataFrame:
@@ -100,25 +107,48 @@ def reference(store: Store, sections: tuple = ("0301", "0302")) -> pd.DataFrame:
                        ORDER BY bnf_code""", [list(sections)])
 
 
+#: The inhaler factors on a basis as a frame, by (database file, library token, basis): resolving the
+#: library is the costliest fixed part of a footprint query, and it changes only with the library.
+_FACTORS: dict = {}
+#: The list prices per inhaler (factors/prices.csv), the ``rx_prices`` of the switching queries.
+PRICES = ("rx_prices AS (SELECT CAST(factor_id AS VARCHAR) AS id, CAST(value AS DOUBLE) AS gbp FROM ref_prices "
+          "WHERE CAST(unit AS VARCHAR) = 'GBP/inhaler')")
+
+
+def factor_frame(store: Store, basis: str, token: str | None = None) -> pd.DataFrame:
+    """The inhaler factors on ``basis``: id, kg, kg_low, kg_high (kgCO2e per inhaler), kept per library token."""
+    key = (str(store.path), token or _token(store), basis)
+    frame = _FACTORS.get(key)
+    if frame is None:
+        res = fx.resolved(store, basis)
+        per_inhaler = res[res["per"] == "inhaler"]
+        frame = pd.DataFrame({
+            "id": per_inhaler["id"].astype(str),
+            "kg": per_inhaler["kgCO2e_per"].astype(float),
+            "kg_low": per_inhaler["kgCO2e_per_low"].astype(float),
+            "kg_high": per_inhaler["kgCO2e_per_high"].astype(float),
+        })
+        if len(_FACTORS) > 32:
+            _FACTORS.clear()
+        _FACTORS[key] = frame
+    return frame
+
+
 def with_factors(store: Store, basis: str, query: str, params: list | None = None) -> pd.DataFrame:
     """Run ``query`` with the inhaler factors on ``basis`` visible as table ``rx_factors`` (and the
     list prices per inhaler of factors/prices.csv as ``rx_prices``), after making sure the map is current."""
-    ensure(store)
-    res = fx.resolved(store, basis)
-    per_inhaler = res[res["per"] == "inhaler"]
-    frame = pd.DataFrame({
-        "id": per_inhaler["id"].astype(str),
-        "kg": per_inhaler["kgCO2e_per"].astype(float),
-        "kg_low": per_inhaler["kgCO2e_per_low"].astype(float),
-        "kg_high": per_inhaler["kgCO2e_per_high"].astype(float),
-    })
-    # A short-lived cursor of its own: the registered frames are visible to this query only, and
+    token = _token(store)
+    row = store.execute("SELECT token FROM rx_map_state WHERE id = 1").fetchone()
+    if row is None or row[0] != token:  # ensure(), with the token read once
+        refresh(store)
+    frame = factor_frame(store, basis, token)
+    if "rx_prices" in query and "WITH rx_rows AS (" in query:  # joins the WITH list: no view written per query
+        query = query.replace("WITH rx_rows AS (", f"WITH {PRICES},\nrx_rows AS (", 1)
+    # A short-lived cursor of its own: the registered frame is visible to this query only, and
     # an unfinished result left on the thread's cursor cannot block the registration.
     cur = store.cursor().cursor()
     try:
         cur.register("rx_factors", frame)
-        cur.execute("CREATE OR REPLACE TEMP VIEW rx_prices AS SELECT CAST(factor_id AS VARCHAR) AS id, "
-                    "CAST(value AS DOUBLE) AS gbp FROM ref_prices WHERE CAST(unit AS VARCHAR) = 'GBP/inhaler'")
         return cur.execute(query, params).df() if params else cur.execute(query).df()
     finally:
         cur.close()

@@ -12,7 +12,6 @@ step that starts before the step above it in the same case.
 from __future__ import annotations
 
 import hashlib
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import pandas as pd
 
 from carbon import bounds
 from carbon import factors as fx
+from carbon import uploads
 from carbon.errors import MAX_LISTED, Problem
 from carbon.kinds.anaesthetic import ALIASES, VAPORISER_MAX, VAPORISER_TOLERANCE, VOLATILES
 from carbon.store import PROJECT_DIR, Store
@@ -203,7 +203,7 @@ def import_file(store: Store, path: str | Path, fmt: str = "auto", agent: str = 
 def import_upload(store: Store, name: str, data: bytes, fmt: str = "auto", agent: str = "",
                   theatre: str = "") -> ImportReport:
     """``import_file`` for a browser upload: written to a private temporary folder, named as chosen."""
-    with tempfile.TemporaryDirectory(prefix="carbon_theatre_") as tmp:
+    with uploads.folder("carbon_th_") as tmp:
         path = Path(tmp) / Path(name).name
         path.write_bytes(data)
         return import_file(store, path, fmt, agent, theatre, name)

@@ -23,9 +23,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
+from carbon import reading
 from carbon.errors import CarbonError, Problem
 
 RAW = ["case_id", "theatre", "start", "duration_min", "phase", "agent", "fgf_l_min", "o2_l_min", "air_l_min",
@@ -44,17 +44,17 @@ class TheatreError(CarbonError):
     headline = "nothing was imported"
 
 
-def _csv(path: Path, delim: str) -> tuple[list[str], pd.DataFrame]:
-    """Every field of a CSV as text (DuckDB), with the file line of each row."""
-    con = duckdb.connect()
-    try:
-        rel = con.execute("SELECT *, row_number() OVER () + 1 AS line FROM read_csv(?, all_varchar=true, header=true, "
-                          "delim=?, quote='\"', null_padding=true)", [str(path), delim])
-        return [d[0] for d in rel.description][:-1], rel.df()
-    except duckdb.Error as exc:
-        raise TheatreError(Problem(path.name, None, f"cannot be read as CSV: {str(exc).splitlines()[0][:160]}")) from None
-    finally:
-        con.close()
+#: A case log or purchasing file of a year of theatres is a few megabytes; more is not one.
+MAX_BYTES = 256 * 2**20
+
+
+def _csv(path: Path, delim: str, name: str | None = None) -> tuple[list[str], pd.DataFrame]:
+    """Every field of a CSV as text, with the file line of each row, read within bounds
+    (``carbon.reading``: size, gzip, encoding, line length, a row with a field too many or too few
+    named, an empty or header-only file refused)."""
+    header, df, _ = reading.read_text(path, name or path.name, "carbon_th_", delim=delim, limit=MAX_BYTES,
+                                      error=TheatreError)
+    return header, df
 
 
 def _clean(header: list[str]) -> list[str]:
@@ -65,8 +65,7 @@ def detect(path: Path) -> str | None:
     """The layout of a case log from its first line, or None."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return "template"
-    with path.open("rb") as f:
-        first = f.readline(65536).decode("utf-8-sig", errors="replace")
+    first = reading.first_line(path)
     names = [h.strip().strip('"') for h in re.split(r"[;,]", first)]
     if names[:5] == FLOW_VAPOUR:
         return "flow_vapour"
@@ -111,7 +110,7 @@ def _template(path: Path, name: str) -> pd.DataFrame:
         df.columns = header
         df["line"] = range(2, len(df) + 2)
     else:
-        header, df = _csv(path, ",")
+        header, df = _csv(path, ",", name)
         header = _clean(header)
         df.columns = header + ["line"]
     lower = [h.lower() for h in header]
@@ -130,7 +129,7 @@ def _template(path: Path, name: str) -> pd.DataFrame:
 
 
 def _flow_vapour(path: Path, name: str, agent: str) -> pd.DataFrame:
-    header, df = _csv(path, ",")
+    header, df = _csv(path, ",", name)
     if _clean(header)[:5] != FLOW_VAPOUR:
         raise TheatreError(Problem(name, 1, f"is not a flow and vaporiser log: the header is {', '.join(header)}",
                                    f"the header is {','.join(FLOW_VAPOUR)}"))
@@ -160,7 +159,7 @@ def _german_date(day: pd.Series, time: pd.Series) -> pd.Series:
 
 
 def _draeger_connect(path: Path, name: str) -> pd.DataFrame:
-    header, df = _csv(path, ";")
+    header, df = _csv(path, ";", name)
     header = _clean(header)
     df.columns = header + ["line"]
 

@@ -15,7 +15,6 @@ nitrous oxide what the manifold and pipework lost.
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import duckdb
@@ -23,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from carbon import factors as fx
+from carbon import reading, uploads
 from carbon.errors import Problem
 from carbon.kinds.anaesthetic import AGENT_NAMES, AGENTS, ALIASES, VOLATILES
 from carbon.kinds.purchase import CYLINDER_GAS, DEFAULT_CYLINDER, bought
@@ -46,8 +46,7 @@ def is_purchases(path: Path) -> bool:
     """True when the file's header is the purchasing template's."""
     if path.suffix.lower() not in (".csv", ".txt"):
         return False
-    with path.open("rb") as f:
-        head = f.readline(65536).decode("utf-8-sig", errors="replace").lower()
+    head = reading.first_line(path).lower()
     return "period_start" in head and "quantity" in head
 
 
@@ -112,7 +111,7 @@ def import_file(store: Store, path: str | Path, name: str | None = None) -> case
     """Import a purchasing file all or nothing; a site and period imported again replaces itself."""
     path = Path(path)
     name = name or path.name
-    header, raw = formats._csv(path, ",")
+    header, raw = formats._csv(path, ",", name)
     header = [h.lstrip("\ufeff").strip().lower() for h in header]
     raw.columns = header + ["line"]
     lacking = [c for c in REQUIRED if c not in header]
@@ -203,7 +202,7 @@ def reconcile(store: Store, basis: str = fx.DEFAULT_BASIS) -> pd.DataFrame:
 
 def import_upload(store: Store, name: str, data: bytes) -> caselog.ImportReport:
     """``import_file`` for a browser upload: written to a private temporary folder, named as chosen."""
-    with tempfile.TemporaryDirectory(prefix="carbon_purchases_") as tmp:
+    with uploads.folder("carbon_th_") as tmp:
         path = Path(tmp) / Path(name).name
         path.write_bytes(data)
         return import_file(store, path, name)

@@ -1,6 +1,6 @@
 """The Prescribing page through AppTest, on the real app and a real database with the fixtures imported.
 
-(AppTest cannot drive a file upload; the upload itself is covered by the browser test.)
+(Uploads of bad files: tests/app/test_bad_files_page.py; the browser test uploads good ones.)
 """
 
 from __future__ import annotations

@@ -34,7 +34,8 @@ def imported(db_path, capsys):
 
 def test_import_reports_and_shows_progress(imported):
     _, out, err = imported
-    assert "imported 3 file(s): 20 rows read, 18 respiratory (BNF chapter 3) rows kept" in out
+    assert ("imported 3 file(s): 20 rows read, every one summed into 17 month x practice x chemical rows (all BNF "
+            "chapters), 18 respiratory (BNF chapter 3) rows kept") in out
     assert "months 2024-01, 2024-02" in out
     assert "0301040R0BBAAAA" in out  # the unmapped code is listed
     assert "100% Done" in err and "[" in err  # the progress bar went to stderr

@@ -1,9 +1,9 @@
--- A staged file's BNF chapter 3 rows into rx_item, one row per month x practice x presentation
--- (the quantity-per-item, SNOMED and dm+d rows of a presentation summed). Parameters: format, import id.
+-- A checked file's BNF chapter 3 rows (stage.sql's detail groups of import ${import_id}) into
+-- rx_item, one row per month x practice x presentation (the quantity-per-item, SNOMED and dm+d
+-- rows of a presentation summed).
 INSERT INTO rx_item
-SELECT make_date(s.ym // 100, s.ym % 100, 1), ?, s.board_code,
-       coalesce(any_value(s.board), any_value(b.board), s.board_code), s.practice, any_value(s.practice_name),
-       s.code_key, sum(s.items), sum(s.quantity), sum(s.cost), ?
-FROM (SELECT *, ${month_sql} AS ym, trim(practice_raw) AS practice FROM ${table} WHERE ch3) s
-LEFT JOIN rx_board b ON b.board_code = s.board_code
-GROUP BY s.ym, s.board_code, s.practice, s.code_key
+SELECT month, format, board_code, any_value(board), practice, any_value(practice_name), code_key,
+       sum(items), sum(quantity), sum(cost_gbp), import_id
+FROM rx_chemical
+WHERE import_id = ${import_id} AND detail AND code_key IS NOT NULL
+GROUP BY month, format, board_code, practice, code_key, import_id
