@@ -61,9 +61,11 @@ def _count(n: float) -> str:
     return f"{n:,.1f}".rstrip("0").rstrip(".") if n >= 1 else f"{n:.2g}"
 
 
-def fit(store, kg: float, basis: str = fx.DEFAULT_BASIS) -> str:
+def fit(store, kg: float, basis: str = fx.DEFAULT_BASIS, a_year: bool = False) -> str:
     """``= 14 return flights London to New York, one passenger each``: the equivalence whose band
-    holds ``kg`` (a saving's size for a negative figure); "" for no figure or nothing at all."""
+    holds ``kg`` (a saving's size for a negative figure); "" for no figure or nothing at all.
+    ``a_year``: ``kg`` is a year's, so the picture is a year's too ("... a year"; a home's energy
+    "for a year" already is)."""
     if kg is None or not math.isfinite(kg) or kg == 0:
         return ""
     size = abs(kg)
@@ -72,4 +74,5 @@ def fit(store, kg: float, basis: str = fx.DEFAULT_BASIS) -> str:
     r = (band if len(band) else rows.tail(1)).iloc[0]
     n = size / r["kg_each"]
     words = r["one"] if _count(n) == "1" else r["many"]
-    return f"= {_count(n)} {words}"
+    when = " a year" if a_year and not str(words).endswith("for a year") else ""
+    return f"= {_count(n)} {words}{when}"

@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from carbon import factors as fx
+
 VOCABULARY = Path(__file__).with_name("labels.csv")
 FORMATS = ("text", "co2e", "t", "gbp", "count", "number", "share", "pct", "year", "date", "flag", "link", "id",
            "hidden")
@@ -115,6 +117,21 @@ def in_tonnes(df: pd.DataFrame) -> pd.DataFrame:
             out[c] = pd.to_numeric(df[c], errors="coerce") / 1000
             renames[c] = str(c).replace("kgCO2e", "tCO2e")
     return out.rename(columns=renames)
+
+
+def factor_names(store, ids) -> str:
+    """The library's names of factor ids (``"desflurane, sevoflurane_gwp"`` or a list), for text a person
+    reads: ``Desflurane emitted, per kg of agent; GWP of sevoflurane (AR5)``."""
+    if isinstance(ids, str):
+        ids = [i for i in re.split(r"[,\s]+", ids) if i]
+    lib = fx.library(store)
+    out = []
+    for fid in dict.fromkeys(ids):
+        try:
+            out.append(str(lib.row(fid)["name"]))
+        except KeyError:
+            out.append(fid)
+    return "; ".join(out)
 
 
 def _significant(x: pd.Series, digits: int) -> pd.Series:

@@ -374,15 +374,36 @@ def columns(df: pd.DataFrame, unit: str | None = None, titles: dict | None = Non
     return config
 
 
+def _in_tonnes(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with a tonnes column beside each kilogram carbon column (``cohort_kgCO2e`` gets
+    ``cohort_tCO2e``), for a view in tonnes; the kilogram columns stay (hidden) for what reads them."""
+    out = {}
+    for c in df.columns:
+        out[c] = df[c]
+        spec = None if labels.is_plain(c) else labels.spec(c)
+        if spec is not None and spec.format == "co2e" and "kgCO2e" in str(c):
+            t = str(c).replace("kgCO2e", "tCO2e")
+            if t not in df.columns:
+                out[t] = pd.to_numeric(df[c], errors="coerce") / 1000
+    return pd.DataFrame(out, index=df.index)
+
+
 def table(df: pd.DataFrame, key: str, unit: str | None = None, first=(), titles: dict | None = None, hide=(),
-          pin: str | None = None, alt: str | None = None, **kwargs) -> None:
+          pin: str | None = None, alt: str | None = None, extra: dict | None = None, **kwargs) -> None:
     """A table as people read it: the vocabulary's headings and formats, a dash for nothing, the
-    ``first`` columns straight after the pinned name column (``pin``) so the figures that matter
-    are in view without scrolling sideways."""
-    config = columns(df, unit, titles, hide)
-    if pin and pin in config and config[pin] is not None:
-        config[pin] = ({**config[pin], "pinned": True} if isinstance(config[pin], dict)
-                       else st.column_config.Column(config[pin], pinned=True))
+    ``first`` columns straight after the name column (``pin``, shown first) so the figures that
+    matter are in view without scrolling sideways. In a view in tonnes (``unit="t"``) each kilogram carbon
+    column is shown as tonnes (``first`` may name either). ``extra`` sets a column of this table only
+    (a heading that depends on what the table shows)."""
+    if unit == "t":
+        before = set(df.columns)
+        df = _in_tonnes(df)
+        twins = {c: str(c).replace("kgCO2e", "tCO2e") for c in before if "kgCO2e" in str(c)
+                 and str(c).replace("kgCO2e", "tCO2e") in df.columns and not labels.is_plain(c)}
+        hide = [*hide, *twins, *[t for c, t in twins.items() if c in hide and t not in before]]
+        first = [str(c).replace("kgCO2e", "tCO2e") for c in first]
+        titles = {str(k).replace("kgCO2e", "tCO2e"): str(v).replace("kgCO2e", "tCO2e") for k, v in (titles or {}).items()}
+    config = {**columns(df, unit, titles, hide), **(extra or {})}
     shown = [c for c in df.columns if config.get(c, "") is not None]
     order = list(dict.fromkeys([*([pin] if pin in shown else []), *[c for c in first if c in shown], *shown]))
     st.dataframe(df, hide_index=True, width="stretch", key=key, column_config=config, column_order=order,

@@ -10,7 +10,8 @@ from dataclasses import replace
 import streamlit as st
 
 from carbon import alternatives as al
-from carbon import charts, equivalence, ui
+from carbon import charts, citations, equivalence, ui
+from carbon import factors as fx
 from carbon import pathways as pw
 from carbon.formatting import co2e, gbp, scale
 
@@ -136,7 +137,8 @@ with footprint_area:
                f"{equivalence.fit(store, t['kgCO2e'], basis)}")
     m2.metric(f"Per year ({t['cohort']:,.0f} patients)", co2e(t["cohort_kgCO2e"], unit=year_unit))
     m2.caption(f"range {co2e(t['cohort_kgCO2e_low'], unit=year_unit)} to "
-               f"{co2e(t['cohort_kgCO2e_high'], unit=year_unit)} · {equivalence.fit(store, t['cohort_kgCO2e'], basis)}")
+               f"{co2e(t['cohort_kgCO2e_high'], unit=year_unit)} · "
+               f"{equivalence.fit(store, t['cohort_kgCO2e'], basis, a_year=True)}")
     m3.metric("Cost per patient", gbp(t["cost_gbp"]) if t["priced_rows"] else "not priced",
               help="Only rows whose factor has a price in factors/prices.csv are costed.")
     m3.caption(f"{t['priced_rows']} of {t['rows']} rows priced · {gbp(t['cohort_cost_gbp'])} a year")
@@ -169,8 +171,14 @@ if saving.empty:
     st.info("No swap in the catalogue (factors/alternatives.csv) fits this pathway.")
 else:
     st.altair_chart(charts.swap_savings(saving), width="stretch")
-    ui.table(al.display_table(saving), "pw_swaps", pin="name", first=["per_patient", "per_year"],
-             titles={"name": "Swap", "per_patient": "Saving per patient", "per_year": "Saving a year (cohort)"})
+    swaps_shown = al.display_table(saving).assign(  # per patient in kg, a year in the unit of the figures above
+        per_patient=saving["saving_kgCO2e"].map(lambda v: co2e(v, unit="kg")).values,
+        per_year=saving["cohort_saving_kgCO2e"].map(lambda v: co2e(v, unit=year_unit)).values,
+        range=[f"{co2e(lo, unit='kg')} to {co2e(hi, unit='kg')}"
+               for lo, hi in zip(saving["saving_kgCO2e_low"], saving["saving_kgCO2e_high"])])
+    ui.table(swaps_shown, "pw_swaps", pin="name", first=["per_patient", "per_year"],
+             titles={"name": "Swap", "per_patient": "Saving per patient", "per_year": "Saving a year (cohort)",
+                     "range": "Range per patient"})
     by_id = saving.set_index("swap")
     if S.get("pw_swap") not in by_id.index:
         ui.put("pw_swap", by_id.index[0])
@@ -178,11 +186,12 @@ else:
                           format_func=lambda s: f"{by_id.loc[s, 'name']}: saves "
                           f"{co2e(by_id.loc[s, 'saving_kgCO2e'], unit='kg')} per patient")
     row = by_id.loc[choice]
-    st.warning(f"{ui.plain(al.join_caveats([row['caveat']]))} (Source: {ui.plain(row['source_title'])}.)")
+    st.warning(f"{ui.plain(al.join_caveats([row['caveat']]))} (Source: "
+               f"{ui.plain(citations.sources(fx.library(store), row['source']))}.)")
     st.caption(ui.plain(row["detail"]))
     st.markdown(f"For {t['cohort']:,.0f} patients a year this saves "
                 f"**{co2e(row['cohort_saving_kgCO2e'], unit=year_unit)}** a year "
-                f"{equivalence.fit(store, row['cohort_saving_kgCO2e'], basis)}.")
+                f"{equivalence.fit(store, row['cohort_saving_kgCO2e'], basis, a_year=True)}.")
     st.caption("Pounds saved: negative where the swap costs more; a dash where a product has no price.")
     if problems:
         st.info("Fix the rows with a problem before creating a variant.")

@@ -45,7 +45,7 @@ for col, r in zip(cols, table.to_dict("records")):
                delta_color="inverse")
     col.caption(f"range {co2e(r[f'{prefix}kgCO2e_low'], unit=unit)} to {co2e(r[f'{prefix}kgCO2e_high'], unit=unit)} · "
                 f"cost {gbp(r[f'{prefix}cost_gbp'])} (priced rows only) · {r['cohort']:,.0f} patients a year · "
-                f"{equivalence.fit(store, r[f'{prefix}kgCO2e'], basis)}")
+                f"{equivalence.fit(store, r[f'{prefix}kgCO2e'], basis, a_year=cohort)}")
 
 shown_table = labels.in_tonnes(table) if unit == "t" else table
 value = f"{prefix}{'tCO2e' if unit == 't' else 'kgCO2e'}"
@@ -61,14 +61,14 @@ st.altair_chart(charts.pathway_difference(others, by, difference, f"{unit}CO2e {
                 width="stretch")
 per_patient = ["kgCO2e", "kgCO2e_low", "kgCO2e_high", "cost_gbp", "difference_kgCO2e", "difference_cost_gbp"]
 a_year = ["cohort_kgCO2e", "cohort_kgCO2e_low", "cohort_kgCO2e_high", "cohort_cost_gbp", "cohort_difference_kgCO2e"]
-view = [c.replace("kgCO2e", "tCO2e") if unit == "t" else c for c in (a_year if cohort else per_patient)]
-ui.table(shown_gap, "cmp_gap", unit=unit, pin="pathway", first=[by, view[-1] if cohort else "difference_kgCO2e"],
-         hide=[c for c in shown_gap.columns if c not in ["pathway", by, *view]])
+view = a_year if cohort else per_patient
+difference = a_year[-1] if cohort else "difference_kgCO2e"
+ui.table(gap, "cmp_gap", unit=unit, pin="pathway", first=[by, difference],
+         hide=[c for c in gap.columns if c not in ["pathway", by, *view]])
 
 st.markdown("##### Side by side")
-side = shown_table[["pathway", "cohort", *[c for c in view if c in shown_table.columns],
-                    *(["difference_cost_gbp"] if cohort else []), "gwp_basis"]]
-ui.table(side, "cmp_table", unit=unit, pin="pathway", first=[view[-1] if cohort else "difference_kgCO2e"])
+side = table[["pathway", "cohort", *view, *(["difference_cost_gbp"] if cohort else []), "gwp_basis"]]
+ui.table(side, "cmp_table", unit=unit, pin="pathway", first=[difference, *([] if cohort else ["difference_cost_gbp"])])
 full = table[["pathway", "cohort", *per_patient, *a_year, "gwp_basis", "factor_ids"]]
 ui.download_csv("Download the comparison (CSV)", full, "pathway_comparison.csv", key="cmp_csv")
 ui.download_csv("Download what drives the gap (CSV)", gap, "pathway_gap.csv", key="cmp_gap_csv")
