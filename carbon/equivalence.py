@@ -74,5 +74,8 @@ def fit(store, kg: float, basis: str = fx.DEFAULT_BASIS, a_year: bool = False) -
     r = (band if len(band) else rows.tail(1)).iloc[0]
     n = size / r["kg_each"]
     words = r["one"] if _count(n) == "1" else r["many"]
-    when = " a year" if a_year and not str(words).endswith("for a year") else ""
-    return f"= {_count(n)} {words}{when}"
+    words = str(words)
+    if a_year and not words.endswith("for a year"):  # "... New York a year, one passenger each"
+        head, comma, tail = words.partition(",")
+        words = f"{head} a year{comma}{tail}"
+    return f"= {_count(n)} {words}"

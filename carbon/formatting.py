@@ -110,8 +110,9 @@ def quantity(q: pint.Quantity) -> str:
 
 
 def magnitude(q: pint.Quantity) -> str:
-    """A quantity's number alone, four significant figures (for a range beside its unit)."""
-    return f"{q.magnitude:,.4g}"
+    """A quantity's number alone, as ``number`` writes it (for a range beside its unit): never in
+    exponent form (``22,660``, not ``2.266e+04``)."""
+    return number(float(q.magnitude))
 
 
 def car_miles(kg: float, car_kg_per_km: float) -> float:

@@ -144,8 +144,16 @@ def setup():
         door_page()
         st.stop()
     s = store()
+    st.html(_STYLE)
     _sidebar(s)
     return s
+
+
+#: Headline figures that fit their column from a 1024 px screen up: the metric's big number shrinks
+#: with the window (Streamlit's own 2.25rem at 1440 px and wider) instead of being cut short.
+_STYLE = """<style>
+[data-testid="stMetricValue"] { font-size: clamp(1.35rem, 2.45vw, 2.25rem); }
+</style>"""
 
 
 def _keep(widget_key: str, state_key: str) -> None:

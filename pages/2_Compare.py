@@ -19,7 +19,7 @@ by_template = dict(zip(listing["template_id"], listing["name"]))
 # first visit: the asthma template on pMDIs beside the one on DPIs; a pathway deleted elsewhere drops out
 ui.settle("cmp_pick", names, [by_template[t] for t in ("asthma_pmdi", "asthma_dpi") if t in by_template], many=True)
 top = st.columns([4, 1])
-chosen = top[0].multiselect("Pathways (the first is the reference)", names, max_selections=4,
+chosen = top[0].multiselect("Pathways (the first is the reference)", names, max_selections=4, select_all=False,
                             placeholder="Type to find any saved pathway or template", **ui.kept("cmp_pick", saved=True))
 per = top[1].radio("Show", ["Per patient", "Per year (cohort)"], **ui.kept("cmp_per"))
 if len(chosen) < 2:

@@ -127,7 +127,7 @@ token = rx.data_token(store)
 tot = cached("totals", token, basis=basis)
 cov = cached("coverage", token)
 unit = scale(tot["kgCO2e"])  # the footprint's view: its headline, tables and bar charts in one unit
-m1, m2, m3, m4 = st.columns(4)
+(m1, m2), (m3, m4) = st.columns(2), st.columns(2)  # two by two: every figure read whole from 1024 px up
 m1.metric("Inhaler carbon", co2e(tot["kgCO2e"], unit=unit),
           help=f"range {co2e(tot['kgCO2e_low'], unit=unit)} – {co2e(tot['kgCO2e_high'], unit=unit)}")
 m2.metric("Inhalers", f"{tot['inhalers']:,.0f}", help=f"{tot['items']:,.0f} items")
@@ -265,7 +265,7 @@ pct = st.slider("Share of propellant inhalers (pMDI, breath-actuated) switched t
                 0, 100, 20, 5, format="%d%%", **ui.kept("rx_share"))
 sw = cached("switching_opportunity", token, f"{pct} %", basis=basis)
 su = scale(sw.totals["saving_benchmark_kgCO2e"], sw.totals["saving_switch_kgCO2e"])  # the switching view's unit
-s1, s2, s3, s4 = st.columns(4)
+(s1, s2), (s3, s4) = st.columns(2), st.columns(2)
 s1.metric("Best quartile: saving", co2e(sw.totals["saving_benchmark_kgCO2e"], unit=su),
           help=f"if every practice above {sw.benchmark_kg_per_inhaler:.1f} kgCO2e per inhaler matched it")
 s2.metric("Best quartile: cost change", gbp(sw.totals["cost_change_benchmark_gbp"], signed=True))

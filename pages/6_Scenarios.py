@@ -69,8 +69,7 @@ def _named(action, name: str, key: str, with_who: bool) -> None:
 
 # keyed, so a save, copy or rename (which shows its message above) leaves the user on the tab they were on
 build_tab, result_tab, board_tab, money_tab, compare_tab, files_tab = st.tabs(
-    ["Build and edit", "Trajectory and targets", "Board footprint and estates", "Money", "Compare scenarios",
-     "Save, copy and files"],
+    ["Build", "Trajectory", "Board footprint and estates", "Money", "Compare", "Save and files"],
     key="sc_tab", on_change="rerun")
 
 # --- build -------------------------------------------------------------------------------------------
@@ -173,8 +172,10 @@ with build_tab:
                    "lines between the points, flat after the last.")
         background = ui.editor(
             "sc_bg", tables["background"], rev, num_rows="dynamic", hide_index=True, width="stretch", placeholder="",
-            column_config={"year": st.column_config.NumberColumn("Year", format="%d"),
-                           "multiplier": st.column_config.NumberColumn("Multiplier", min_value=0.0)})
+            column_config={"category": st.column_config.TextColumn("Category"),
+                           "year": st.column_config.NumberColumn("Year", format="%d"),
+                           "multiplier": st.column_config.NumberColumn("Multiplier", min_value=0.0),
+                           "note": st.column_config.TextColumn("Note")})
 
 try:
     edited = sc.from_edit(meta, lines, interventions, background)
@@ -201,7 +202,7 @@ else:
 # --- results -----------------------------------------------------------------------------------------
 with result_tab:
     if pack is None:
-        st.info("Fix the problems shown under *Build and edit* to see the trajectory.")
+        st.info("Fix the problems shown under *Build* to see the trajectory.")
     else:
         h = pack.headline
         final = tg.gap_at(pack.assessment.gaps, "total")
@@ -238,7 +239,7 @@ with result_tab:
 with board_tab:
     st.markdown("**The board's footprint by source**")
     if pack is None:
-        st.info("Fix the problems shown under *Build and edit* to see the board footprint.")
+        st.info("Fix the problems shown under *Build* to see the board footprint.")
     else:
         recorded = edited.recorded_periods()
         year = st.selectbox("Reporting year", recorded[::-1], key=f"sc_board_year_{rev}",
@@ -315,7 +316,7 @@ with board_tab:
 
 with money_tab:
     if pack is None:
-        st.info("Fix the problems shown under *Build and edit* to see the money.")
+        st.info("Fix the problems shown under *Build* to see the money.")
     else:
         money = pack.money
         m = st.columns(3)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from carbon import citations, ui
 from carbon import factors as fx
+from carbon.formatting import number
 
 store = ui.setup()
 basis = ui.basis()
@@ -47,10 +48,9 @@ if st.session_state.get("factor_detail") not in names:
     ui.put("factor_detail", next(iter(names)))
 chosen = st.selectbox("Factor", list(names), format_func=names.get, **ui.kept("factor_detail"))
 row = table.set_index("id").loc[chosen]
-c1, c2, c3 = st.columns(3)
-c1.metric(f"Value on {basis}", f"{row['value']:,.4g}", help=row["unit"])
-c2.metric("Range", f"{row['low']:,.4g} – {row['high']:,.4g}")
-c3.metric("Unit", row["unit"])
+c1, c2 = st.columns(2)
+c1.metric(f"Value on {basis}, {row['unit']}", number(row["value"]), help=row["unit"])
+c2.metric(f"Range, {row['unit']}", f"{number(row['low'])} – {number(row['high'])}")
 st.caption(f"Id for pathway and scenario files: `{chosen}`")
 _ID = re.compile(r"(?<![\w`])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w`])")
 for line in lib.explain(chosen, basis):

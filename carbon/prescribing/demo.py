@@ -99,6 +99,7 @@ def _codes(store: Store) -> pd.DataFrame:
 def write(store: Store, folder: Path) -> list[Path]:
     """The demonstration files in ``folder``: one PHS file a month, then the list sizes (last)."""
     folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
     try:
         con.register("codes_in", _codes(store))
