@@ -10,6 +10,7 @@ from itertools import cycle
 import streamlit as st
 
 from carbon import board, boardpack, charts, equivalence, pack_files, ui
+from carbon import finance as fin
 from carbon import scenarios as sc
 from carbon import targets as tg
 from carbon.formatting import co2e, gbp
@@ -48,6 +49,7 @@ try:
 except ValueError as exc:
     ui.show_error(exc, "This scenario cannot be run")
     st.stop()
+headline = st.container()  # the big numbers above the sliders that move them (filled once they are read)
 
 uptake = {}
 if scenario.interventions:
@@ -65,25 +67,26 @@ final = tg.gap_at(pack.assessment.gaps, "total")
 
 changed = (growth != saved_growth or target_set != scenario.target_set
            or any(uptake[iv.name] != int(round(iv.target_pct)) for iv in scenario.interventions))
-ui.unsaved(changed, saved_note="As saved")
-m = st.columns(4)  # tonnes a year, as the tables and the trajectory's axis
-m[0].metric(f"Emissions in {current.label(h['baseline_year'])}", co2e(h["baseline_kg"], unit="t"),
-            help="tCO2e a year in the baseline year")
-m[1].metric(f"Emissions in {current.label(h['end_year'])}", co2e(h["end_kg"], unit="t"),
-            help=f"range {co2e(h['end_low_kg'], unit='t')} – {co2e(h['end_high_kg'], unit='t')}; "
-                 f"with no action {co2e(h['end_no_action_kg'], unit='t')}")
-m[1].caption(equivalence.fit(store, h["end_kg"], basis, a_year=True))
-if final is not None:
-    m[2].metric(f"Gap to {target_set}'s {final['year']} target", co2e(final["gap_kg"], unit="t"),
-                help="Projected minus target, tCO2e a year (zero or below: met)")
-    m[2].caption("Met." if final["met"] else equivalence.fit(store, final["gap_kg"], basis, a_year=True))
-else:
-    m[2].metric("Gap to target", "–", help="No milestone of this set falls in the scenario's years")
-m[3].metric("Net present cost", gbp(money["npc_gbp"]), help="Discounted (HM Treasury Green Book unless set)")
-m[3].caption(f"{gbp(money['cost_per_tCO2e'])} per tCO2e abated · carbon value (central) "
-             f"{gbp(money['carbon_value_central_gbp'])}")
-
-st.markdown(f"**{tg.describe_miss(pack.miss, target_set)}**")
+with headline:
+    ui.unsaved(changed, saved_note="As saved")
+    row1, row2 = st.columns(2), st.columns(2)  # two by two: each number has room to be read whole
+    m = [*row1, *row2]  # tonnes a year, as the tables and the trajectory's axis
+    m[0].metric(f"Emissions in {current.label(h['baseline_year'])}", co2e(h["baseline_kg"], unit="t"),
+                help="tCO2e a year in the baseline year")
+    m[1].metric(f"Emissions in {current.label(h['end_year'])}", co2e(h["end_kg"], unit="t"),
+                help=f"range {co2e(h['end_low_kg'], unit='t')} – {co2e(h['end_high_kg'], unit='t')}; "
+                     f"with no action {co2e(h['end_no_action_kg'], unit='t')}")
+    m[1].caption(equivalence.fit(store, h["end_kg"], basis, a_year=True))
+    if final is not None:
+        m[2].metric(f"Gap to {target_set}'s {final['year']} target", co2e(final["gap_kg"], unit="t"),
+                    help="Projected minus target, tCO2e a year (zero or below: met)")
+        m[2].caption("Met." if final["met"] else equivalence.fit(store, final["gap_kg"], basis, a_year=True))
+    else:
+        m[2].metric("Gap to target", "–", help="No milestone of this set falls in the scenario's years")
+    m[3].metric("Net present cost", gbp(money["npc_gbp"]), help="Discounted (HM Treasury Green Book unless set)")
+    m[3].caption(fin.per_tonne_words(money["cost_per_tCO2e"], money["abated_tCO2e"]) + ".")
+    st.markdown(f"**{tg.describe_miss(pack.miss, target_set)}**")
+    st.markdown(fin.package_words(money))
 
 left, right = st.columns(2)
 path = pack.totals[["year", "target_tCO2e"]].dropna()
@@ -96,6 +99,14 @@ if pack.macc.empty:
 else:
     right.altair_chart(charts.macc(pack.macc), width="stretch", key="ws_macc")
 right.caption(boardpack.chart_note("Marginal abatement"))
+
+st.markdown("#### Cost and carbon, change by change")
+st.caption("Tonnes saved over the appraisal period beside what each change costs in net present terms "
+           "(discounted; below zero saves money), cheapest per tonne first.")
+changes = fin.side_by_side(pack.appraisal)
+ui.table(changes, "ws_changes", pin="name", first=["abated_tCO2e", "npc_gbp", "cost_per_tCO2e", "per_tonne"],
+         hide=["caveat"], extra={"name": st.column_config.TextColumn("Change", width="medium")})
+ui.download_csv("Download cost and carbon by change (CSV)", changes, "workshop_cost_and_carbon.csv", key="ws_changes_csv")
 
 st.markdown("#### Gap at each milestone")
 ui.table(pack.assessment.gaps[["year", "milestone", "applies_to", "reduction_pct", "target_tCO2e", "projected_tCO2e",

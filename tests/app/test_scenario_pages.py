@@ -44,7 +44,17 @@ def test_workshop_opens_on_the_demo_with_the_clis_numbers(open_page, store):
     assert "Swaps only where clinically appropriate" in text
     assert len(at.get("vega_lite_chart")) == 2  # the trajectory against the target, and the MACC
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Board pack (PDF)", "Board pack (HTML)", "Numbers (CSV)", "Numbers (Excel)", "These settings (TOML)"]
+    assert labels == ["Download cost and carbon by change (CSV)", "Board pack (PDF)", "Board pack (HTML)",
+                      "Numbers (CSV)", "Numbers (Excel)", "These settings (TOML)"]
+    # cost and carbon side by side, each change's cost per tonne in words, the same figures as the pack's
+    changes = table_with(at, "per_tonne").set_index("name")
+    appraisal = pack.appraisal.set_index("name")
+    for name_, row in changes.iterrows():
+        assert row["abated_tCO2e"] == pytest.approx(appraisal.loc[name_, "abated_tCO2e"])
+        assert row["npc_gbp"] == pytest.approx(appraisal.loc[name_, "npc_gbp"])
+        per = appraisal.loc[name_, "cost_per_tCO2e"]
+        assert row["per_tonne"] == (f"Saves {gbp(-per)}" if per < 0 else f"Costs {gbp(per)}") + " for each tonne of CO2e saved"
+    assert any(m.value.startswith("Over the appraisal period the changes save ") for m in at.markdown)
     # one slider for growth and one per intervention, at the saved uptake
     demo = sc.load(store, name)
     for iv in demo.interventions:
