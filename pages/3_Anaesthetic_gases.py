@@ -30,6 +30,9 @@ def show_result(r: an.AnaestheticResult, when: str = "") -> None:
         c2.metric(f"Gas delivered{when}", text["gas"])
     c3.metric(f"Agent released{when}", text["mass"])
     st.markdown(f"**{text['carbon']}** (range {text['range']}) {equivalence.fit(store, r.kgCO2e, basis)}.")
+    note = an.range_note(store, r)
+    if note:
+        st.caption(note)
     with st.expander("How was this calculated?"):
         for line in r.steps:
             st.markdown(f"- {line}")

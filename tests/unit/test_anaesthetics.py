@@ -19,6 +19,7 @@ from carbon.anaesthetics import (
     compare_agents,
     cylinder_sizes,
     purchased,
+    range_note,
 )
 from carbon.units import ureg
 
@@ -261,3 +262,17 @@ def test_the_readmes_sevoflurane_figures_are_the_calculators(store):
     assert r["AR5"].kgCO2e_low == pytest.approx(0.9 * r["AR5"].kgCO2e) and r["AR5"].kgCO2e_high == r["AR5"].kgCO2e
     half = anaesthetic(store, "sevoflurane", "1 L/min", "1 h")
     assert "2.16 on AR5" in quoted and round(half.kgCO2e, 2) == 2.16
+
+
+def test_a_figure_at_the_end_of_its_range_says_why(store):
+    """1 MAC of sevoflurane is 2.0 %, the top of constants.csv's 1.8-2.0 %: the figure is the top of its
+    range (3.880 = 0.9 x 4.311 to 4.311 kgCO2e); desflurane's 6.0 % is the bottom of 6.0-6.6 %."""
+    sevo = anaesthetic(store, "sevoflurane", "2 L/min", "1 h")
+    assert sevo.kgCO2e == sevo.kgCO2e_high
+    assert range_note(store, sevo) == ("The figure is the top of its range: Sevoflurane minimum alveolar concentration "
+                                       "(adult, about 40 yr) is taken as 2%, the top of its published 1.8–2%.")
+    des = anaesthetic(store, "desflurane", "2 L/min", "1 h")
+    assert range_note(store, des).startswith("The figure is the bottom of its range: Desflurane minimum alveolar")
+    assert "6–6.6%" in range_note(store, des)
+    # a dial setting typed in takes no range from the MAC: nothing to explain
+    assert range_note(store, anaesthetic(store, "sevoflurane", "2 L/min", "1 h", "2 %")) == ""
