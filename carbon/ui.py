@@ -335,6 +335,11 @@ def unsaved(changed: bool, saved_note: str = "Saved", where=None) -> None:
 
 
 # -- tables and downloads in the one vocabulary (carbon/labels.py) ----------------------------------------------
+#: How a number column of each of the vocabulary's formats reads on a page (carbon columns: ``_column``).
+_NUMBER_FORMATS = {"gbp": "£%,.2f", "count": "%,.0f", "number": "%,.4g", "share": "percent", "pct": "%g%%",
+                   "year": "%d"}
+
+
 def _column(name: str, spec: labels.Label | None, unit: str | None, title: str | None):
     if spec is None:
         return title  # a heading already in words, or a page's own title
@@ -348,18 +353,8 @@ def _column(name: str, spec: labels.Label | None, unit: str | None, title: str |
     if fmt in ("co2e", "t"):
         return cc.NumberColumn(head, format="%,.2f" if fmt == "co2e" and unit != "t" else "%,.1f", width=width,
                                help=helptext)
-    if fmt == "gbp":
-        return cc.NumberColumn(head, format="£%,.2f", width=width, help=helptext)
-    if fmt == "count":
-        return cc.NumberColumn(head, format="%,.0f", width=width, help=helptext)
-    if fmt == "number":
-        return cc.NumberColumn(head, format="%,.4g", width=width, help=helptext)
-    if fmt == "share":
-        return cc.NumberColumn(head, format="percent", width=width, help=helptext)
-    if fmt == "pct":
-        return cc.NumberColumn(head, format="%g%%", width=width, help=helptext)
-    if fmt == "year":
-        return cc.NumberColumn(head, format="%d", width=width, help=helptext)
+    if fmt in _NUMBER_FORMATS:
+        return cc.NumberColumn(head, format=_NUMBER_FORMATS[fmt], width=width, help=helptext)
     if fmt == "flag":
         return cc.CheckboxColumn(head, width=width, help=helptext)
     if fmt == "link":

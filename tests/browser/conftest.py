@@ -73,13 +73,19 @@ def serve_app(folder: Path, db: Path, *args: str, env: dict | None = None, port:
         log.close()
 
 
+@contextmanager
+def seeded_app(folder: Path, seeded_db: Path):
+    """The app on a free port with a copy of the seeded database of its own, in ``folder``."""
+    db = folder / "carbon.duckdb"
+    shutil.copy(seeded_db, db)
+    with serve_app(folder, db) as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory, seeded_db):
     """The app on a free port, with a temporary copy of the seeded database."""
-    tmp = tmp_path_factory.mktemp("browser")
-    db = tmp / "carbon.duckdb"
-    shutil.copy(seeded_db, db)
-    with serve_app(tmp, db) as server:
+    with seeded_app(tmp_path_factory.mktemp("browser"), seeded_db) as server:
         yield server
 
 

@@ -8,12 +8,11 @@ Set CARBON_SCREENSHOTS=docs/screenshots to keep the screenshots (the README's co
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import axe_violations, go, open_app_page, read_text, serve_app, wait_for_app
+from tests.browser.conftest import axe_violations, open_app_page, read_text, seeded_app, wait_for_app
 
 PAGES = ["Pathways", "Compare", "Anaesthetic gases", "Travel", "Prescribing", "Scenarios", "Workshop",
          "Factor library"]
@@ -33,10 +32,8 @@ NEVER = {
 
 @pytest.fixture(scope="module")
 def own_app(tmp_path_factory, seeded_db):
-    tmp = tmp_path_factory.mktemp("every_page")
-    db = tmp / "carbon.duckdb"
-    shutil.copy(seeded_db, db)
-    with serve_app(tmp, db) as server:
+    """A server of its own: the Prescribing page's demonstration data goes into this copy of the store only."""
+    with seeded_app(tmp_path_factory.mktemp("every_page"), seeded_db) as server:
         yield server
 
 

@@ -9,13 +9,11 @@ Its DPI variant: Trelegy Ellipta 12 x 0.78 = 9.36, the salbutamol DPI 2 x 0.8 = 
 12.5 kgCO2e per patient.
 """
 
-import shutil
-
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (assert_no_exception, choose, edit_cell, go, metric_value, open_app_page,
-                                    serve_app, type_into, wait_for_app)
+                                    seeded_app, type_into, wait_for_app)
 
 CAR = 6 * 1.609344 * 0.16272
 EDITED = 12 * 17.5 + 2 * 25 + CAR     # 261.57 kgCO2e per patient
@@ -27,9 +25,7 @@ TRUE_NAME = "Our COPD clinic on DPIs (switched from pMDIs)"
 @pytest.fixture
 def own_app(tmp_path, seeded_db):
     """The app on a database of its own: the pathways it lists are the templates and what this test saves."""
-    db = tmp_path / "carbon.duckdb"
-    shutil.copy(seeded_db, db)
-    with serve_app(tmp_path, db) as server:
+    with seeded_app(tmp_path, seeded_db) as server:
         yield server
 
 
