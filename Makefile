@@ -8,6 +8,7 @@ PORT ?= 8501
 ADDRESS ?= 0.0.0.0
 STAMP := $(VENV)/.installed
 OIDC := tests/oidc
+AXE := tests/axe
 STREAMLIT_FLAGS = --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 .PHONY: run serve test install system-deps test-deps bench clean
@@ -50,7 +51,11 @@ system-deps:
 $(OIDC)/node_modules/.package-lock.json: $(OIDC)/package.json $(OIDC)/package-lock.json
 	cd $(OIDC) && npm ci --no-audit --no-fund --silent
 
-test-deps: system-deps $(OIDC)/node_modules/.package-lock.json
+# axe-core, the accessibility rules the every-page browser test runs in Chromium (pinned in package-lock.json).
+$(AXE)/node_modules/.package-lock.json: $(AXE)/package.json $(AXE)/package-lock.json
+	cd $(AXE) && npm ci --no-audit --no-fund --silent
+
+test-deps: system-deps $(OIDC)/node_modules/.package-lock.json $(AXE)/node_modules/.package-lock.json
 
 test: $(STAMP) test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -61,4 +66,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) $(OIDC)/node_modules data/*.duckdb data/*.duckdb.wal data/*.duckdb.waiting-*
+	rm -rf $(VENV) $(OIDC)/node_modules $(AXE)/node_modules data/*.duckdb data/*.duckdb.wal data/*.duckdb.waiting-*

@@ -6,6 +6,9 @@ name. Each page draws the shared sidebar through ``carbon.ui.setup()``.
 
 Every rerun gives the database file back when it ends (``store.release()``), so the ``carbon``
 command can use the same file while the app is open, and the next rerun sees what it wrote.
+
+No traceback reaches a page: the page runs inside ``ui.last_resort``, which logs an unexpected error
+with a reference and shows a plain message with that reference instead.
 """
 
 from pathlib import Path
@@ -21,7 +24,7 @@ PAGES_DIR = Path(__file__).parent / "pages"
 store = ui.store()
 try:
     if ui.door():
-        st.navigation([st.Page(str(p)) for p in sorted(PAGES_DIR.glob("[0-9]*.py"))]).run()
+        ui.last_resort(st.navigation([st.Page(str(p)) for p in sorted(PAGES_DIR.glob("[0-9]*.py"))]).run)
     else:  # in server mode, before signing in: one page, no navigation, no data
         st.navigation([st.Page(ui.door_page, title="Sign in", url_path="sign-in")], position="hidden").run()
 except auth.NotAllowed as exc:  # a write the signed-in person's role does not allow: refused by the store

@@ -307,10 +307,67 @@ def display_table(saving: pd.DataFrame) -> pd.DataFrame:
     )[DISPLAY_COLUMNS]
 
 
+#: How a pathway's name says what a group of swaps changes, longest words first: when every activity
+#: such a swap could change has been changed, the name's words for the old device or agent become the
+#: new one's ("Asthma: ... on pMDIs" becomes "Asthma: ... on DPIs (switched from pMDIs)").
+_RENAMES = {
+    "Propellant inhaler to dry-powder inhaler": [
+        ("pressurised metered-dose inhalers", "dry-powder inhalers"),
+        ("pressurised metered-dose inhaler", "dry-powder inhaler"), ("pMDIs", "DPIs"), ("pMDI", "DPI")],
+    "Propellant inhaler to soft-mist inhaler": [
+        ("pressurised metered-dose inhalers", "soft-mist inhalers"),
+        ("pressurised metered-dose inhaler", "soft-mist inhaler"), ("pMDIs", "soft-mist inhalers"),
+        ("pMDI", "soft-mist inhaler")],
+    "Volatile agent to sevoflurane": [("desflurane", "sevoflurane"), ("isoflurane", "sevoflurane")],
+    "Face-to-face to virtual": [("face-to-face", "virtual"), ("Face-to-face", "Virtual")],
+}
+
+
+def _renamed(text: str, pairs) -> tuple[str, str]:
+    """``text`` with the first pair whose old words it holds replaced (all of them); and those old words."""
+    for old, new in pairs:
+        if old in text:
+            return text.replace(old, new), old
+    return text, ""
+
+
+def _whole(store, acts: list[pw.Activity], group: str, cat: pd.DataFrame) -> bool:
+    """Whether no activity left in ``acts`` could still take a swap of ``group`` (the change is whole)."""
+    rows = cat[cat["group"] == group]
+    return not any(_fits(a, swap) for a in acts for swap in rows.itertuples(index=False))
+
+
+def _variant_words(store, pathway: pw.Pathway, applied: dict, cat: pd.DataFrame, acts) -> tuple[str, str]:
+    """The variant's true name and description: what it now is, and what was changed from what."""
+    groups = list(dict.fromkeys(cat.loc[s, "group"] for s in applied))
+    swaps = "; ".join(f"{cat.loc[s, 'name']} (row{'s' if len(p) > 1 else ''} {', '.join(map(str, p))})"
+                      for s, p in applied.items())
+    name = pathway.name.strip()
+    renamed_from = []
+    for group in groups:
+        if group in _RENAMES and _whole(store, acts, group, cat):
+            name, old = _renamed(name, _RENAMES[group])
+            if old:
+                renamed_from.append(old)
+    if renamed_from:
+        name = f"{name} (switched from {' and '.join(renamed_from)})"
+    else:
+        name = f"{name} (swap: {cat.loc[next(iter(applied)), 'name'] if len(applied) == 1 else groups[0]})"
+    # the original's own description is not carried over: it describes what was swapped away
+    description = f"A variant of “{pathway.name.strip()}” with, where clinically appropriate: {swaps}."
+    return name[: pw.MAX_NAME], description
+
+
 def apply(store, pathway: pw.Pathway, swaps: str | list[str], name: str | None = None) -> pw.Pathway:
     """A new pathway (not saved) with ``swaps`` applied: each activity takes the first listed swap
-    that fits it; removed activities are dropped. The variant's assumptions say what changed and
-    the caveat. AlternativeError if no listed swap fits any activity."""
+    that fits it; removed activities are dropped. AlternativeError if no listed swap fits any activity.
+
+    The variant says truly what it is: its name is the original's with the words for what was
+    swapped away replaced when every such activity was swapped ("... on pMDIs" becomes "... on DPIs
+    (switched from pMDIs)"), else the original's with the swap named ("... on pMDIs (swap: Ventolin
+    Evohaler to Salamol ...)"); its description names the original and each swap with its rows (the
+    original's description, which describes what was swapped away, is not kept); its assumptions
+    say what changed and the caveat."""
     ids = [s.strip() for s in (swaps.split(",") if isinstance(swaps, str) else swaps) if s.strip()]
     cat = catalogue(store).set_index("id", drop=False)
     unknown = [s for s in ids if s not in cat.index]
@@ -330,8 +387,8 @@ def apply(store, pathway: pw.Pathway, swaps: str | list[str], name: str | None =
         raise AlternativeError(f"none of {', '.join(ids)} fits an activity of {pathway.name!r}")
     notes = [f"Swap {s} ({cat.loc[s, 'name']}) applied to row(s) {', '.join(map(str, p))} of {pathway.name!r}. "
              f"{cat.loc[s, 'caveat']}" for s, p in applied.items()]
-    label = cat.loc[ids[0], "name"] if len(applied) == 1 else cat.loc[ids[0], "group"]
-    return replace(pathway, name=name or f"{pathway.name}, variant: {label}"[: pw.MAX_NAME], activities=acts,
+    true_name, description = _variant_words(store, pathway, applied, cat, acts)
+    return replace(pathway, name=name or true_name, description=description, activities=acts,
                    assumptions=[*pathway.assumptions, *notes], is_template=False, template_id=None)
 
 

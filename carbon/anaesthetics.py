@@ -17,7 +17,7 @@ import pandas as pd
 
 from carbon import factors as fx
 from carbon import kinds
-from carbon.formatting import co2e, quantity
+from carbon.formatting import co2e, number, quantity
 from carbon.kinds.anaesthetic import (AGENT_NAMES, AGENTS, GASES, N2O_CARRIER_SHARE, NOT_COUNTED, VAPORISER_MAX,
                                       VOLATILES, AnaestheticError, agent_id)
 from carbon.kinds.purchase import DEFAULT_CYLINDER
@@ -26,7 +26,7 @@ from carbon.units import ureg
 
 __all__ = ["AGENTS", "AGENT_NAMES", "ALTERNATIVES", "ALTERNATIVES_CAVEAT", "AnaestheticError", "AnaestheticResult",
            "DEFAULT_CYLINDER", "GASES", "N2O_CARRIER_SHARE", "NOT_COUNTED", "VAPORISER_MAX", "VOLATILES",
-           "alternatives", "anaesthetic", "compare_agents", "cylinder_sizes", "display", "purchased"]
+           "alternatives", "anaesthetic", "compare_agents", "cylinder_sizes", "display", "purchased", "range_note"]
 
 
 @dataclass
@@ -128,6 +128,27 @@ def display(r: AnaestheticResult) -> dict[str, str]:
         "gas": "" if gas is None else quantity(gas),
         "mass": quantity(mass.to("g") if mass < ureg.Quantity(1, "kg") else mass),
     }
+
+
+def range_note(store, r: AnaestheticResult) -> str:
+    """Why a figure sits at one end of its range, in words (empty when it sits inside it): an input
+    taken at the top or bottom of its published range, e.g. 1 MAC of sevoflurane = 2.0 %, the top of
+    the teaching tables' 1.8-2.0 %, makes the footprint the top of its range."""
+    if r.kgCO2e_low == r.kgCO2e_high or r.kgCO2e not in (r.kgCO2e_low, r.kgCO2e_high):
+        return ""
+    lib = fx.library(store)
+    end = "top" if r.kgCO2e == r.kgCO2e_high else "bottom"
+    why = []
+    for fid in r.factor_ids:
+        q = lib.quantity(fid, r.gwp_basis)
+        v, lo, hi = (float(x.magnitude) for x in (q.value, q.low, q.high))
+        if lo != hi and v in (lo, hi):
+            u = quantity(q.value).removeprefix(number(v)).strip()
+            why.append(f"{lib.row(fid)['name']} is taken as {number(v)} {u}, the {'top' if v == hi else 'bottom'} "
+                       f"of its published {number(lo)}–{number(hi)} {u}".replace(" %", "%"))
+    if not why:
+        return ""
+    return f"The figure is the {end} of its range: " + "; ".join(why) + "."
 
 
 # ---------------------------------------------------------------------------------------------

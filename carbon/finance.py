@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from carbon import factors as fx
+from carbon.formatting import co2e, gbp
 from carbon.scenarios import Projection, Scenario
 
 APPRAISAL_COLUMNS = [
@@ -173,3 +174,44 @@ def assumptions(store, scenario: Scenario) -> list[str]:
         "The range (low-high) is the same arithmetic with every emission factor at the low (high) end of its "
         "published range. Interventions are assumed independent: their abatement adds up.",
     ]
+
+
+def per_tonne_words(cost_per_tCO2e: float, abated_tCO2e: float) -> str:
+    """The cost per tonne abated as a person says it: ``Costs £41.20 for each tonne of CO2e saved``,
+    ``Saves £12.00 for each tonne of CO2e saved`` (a negative net present cost), or, when nothing is
+    abated, ``Saves no carbon at these settings``."""
+    if not abated_tCO2e or abated_tCO2e <= 0 or np.isnan(cost_per_tCO2e):
+        return "Saves no carbon at these settings"
+    if cost_per_tCO2e < 0:
+        return f"Saves {gbp(-cost_per_tCO2e)} for each tonne of CO2e saved"
+    if cost_per_tCO2e == 0:
+        return "Costs nothing for each tonne of CO2e saved"
+    return f"Costs {gbp(cost_per_tCO2e)} for each tonne of CO2e saved"
+
+
+def side_by_side(appraisal: pd.DataFrame) -> pd.DataFrame:
+    """Each change's carbon beside its money, for a table: name, tonnes abated over the appraisal
+    period (with its range), net present cost, cost per tonne abated and the same in words, the
+    central carbon value and net present value; cheapest per tonne first, those that abate nothing
+    last."""
+    cols = ["name", "abated_tCO2e", "abated_tCO2e_low", "abated_tCO2e_high", "npc_gbp", "cost_per_tCO2e",
+            "carbon_value_central_gbp", "npv_central_gbp", "caveat"]
+    out = appraisal[cols].copy()
+    out["per_tonne"] = [per_tonne_words(c, a) for c, a in zip(out["cost_per_tCO2e"], out["abated_tCO2e"])]
+    out["_abates"] = out["abated_tCO2e"] > 0
+    out = out.sort_values(["_abates", "cost_per_tCO2e", "name"], ascending=[False, True, True], na_position="last")
+    return out.drop(columns="_abates").reset_index(drop=True)
+
+
+def package_words(money: dict) -> str:
+    """The whole package in one sentence: what it abates, what it costs, per tonne, against the
+    carbon value (``summary``'s figures)."""
+    t = money["abated_tCO2e"]
+    if not t or t <= 0:
+        return "At these settings the changes save no carbon over the appraisal period."
+    npc = money["npc_gbp"]
+    cost = (f"save {gbp(-npc)} in net present terms" if npc < 0 else f"cost {gbp(npc)} in net present terms")
+    per = per_tonne_words(money["cost_per_tCO2e"], t)
+    value = money["carbon_value_central_gbp"]
+    return (f"Over the appraisal period the changes save {co2e(t * 1000, unit='t')} and {cost}. "
+            f"{per}; the government's central carbon value of those tonnes is {gbp(value)}.")

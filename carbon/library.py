@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pint
 
+from carbon import citations
 from carbon.errors import CarbonError
 from carbon.formatting import magnitude, quantity
 from carbon.formula import SELF, Formula, FormulaError
@@ -246,7 +247,4 @@ class Library:
         return f"{quantity(self.quantity(gid, b).value)}"
 
     def _cite(self, sid: str) -> str:
-        if sid not in self.sources.index:
-            return sid
-        s = self.sources.loc[sid]
-        return f"{s['publisher']}, “{s['title']}” ({s['year']})"
+        return citations.source(self, sid)

@@ -166,7 +166,7 @@ def describe_miss(miss: dict | None, target_set: str) -> str:
     scope = "total emissions" if miss["applies_to"] == "total" else f"{miss['applies_to']} emissions"
     what = _cut(miss["reduction_pct"])
     return (f"First missed: {miss['organisation']} {what} in {scope} by {miss['year']}, "
-            f"by {miss['gap_tCO2e']:,.0f} tCO2e a year ({miss['target_id']}).")
+            f"by {miss['gap_tCO2e']:,.0f} tCO2e a year.")
 
 
 def cut(pct: float) -> str:

@@ -4,9 +4,8 @@ with TIVA and regional anaesthesia as the lower-carbon alternatives where clinic
 import streamlit as st
 
 from carbon import anaesthetics as an
-from carbon import charts, equivalence, theatre, ui
+from carbon import charts, equivalence, labels, theatre, ui
 from carbon.errors import CarbonError
-from carbon.reports import to_excel
 from carbon.theatre import caselog, purchases
 
 store = ui.setup()
@@ -30,19 +29,22 @@ def show_result(r: an.AnaestheticResult, when: str = "") -> None:
     elif text["gas"]:
         c2.metric(f"Gas delivered{when}", text["gas"])
     c3.metric(f"Agent released{when}", text["mass"])
-    st.markdown(f"**{text['carbon']}** (range {text['range']}) {equivalence.car(store, r.kgCO2e, basis)}.")
+    st.markdown(f"**{text['carbon']}** (range {text['range']}) {equivalence.fit(store, r.kgCO2e, basis)}.")
+    note = an.range_note(store, r)
+    if note:
+        st.caption(note)
     with st.expander("How was this calculated?"):
         for line in r.steps:
             st.markdown(f"- {line}")
-        st.caption("Factors and constants used: " + ", ".join(f"`{i}`" for i in r.factor_ids))
+        st.caption("Factors and constants used: " + labels.factor_names(store, r.factor_ids) + ".")
 
 
 # --- by fresh gas flow -----------------------------------------------------------------------------
 st.subheader("One anaesthetic")
 c1, c2, c3, c4 = st.columns(4)
-agent = c1.selectbox("Agent", an.AGENTS, format_func=an.AGENT_NAMES.get, key="an_agent")
-fgf = c2.text_input("Fresh gas flow", "1 L/min", key="an_fgf", help="e.g. 0.5 L/min, 1 L/min, 2 L/min")
-duration = c3.text_input("Duration", "1 h", key="an_duration", help="e.g. 90 min, 1.5 h")
+agent = c1.selectbox("Agent", an.AGENTS, format_func=an.AGENT_NAMES.get, **ui.kept("an_agent"))
+fgf = c2.text_input("Fresh gas flow", "1 L/min", help="e.g. 0.5 L/min, 1 L/min, 2 L/min", **ui.kept("an_fgf"))
+duration = c3.text_input("Duration", "1 h", help="e.g. 90 min, 1.5 h", **ui.kept("an_duration"))
 if agent in an.VOLATILES:
     conc_help = "Blank = 1 MAC of the agent. Or a dial setting such as '2 %', or a MAC multiple such as '1.2 MAC'."
     conc_label = "Concentration or MAC"
@@ -52,7 +54,7 @@ elif agent == "n2o":
 else:
     conc_help = "Share of the flow that is Entonox (50 % N2O / 50 % O2). Blank = 100 %."
     conc_label = "Entonox share of the flow"
-concentration = c4.text_input(conc_label, "", key="an_concentration", help=conc_help, placeholder="1 MAC")
+concentration = c4.text_input(conc_label, "", help=conc_help, placeholder="1 MAC", **ui.kept("an_concentration"))
 
 result = None
 try:
@@ -65,22 +67,11 @@ if result is not None:
     st.markdown("##### Lower-carbon alternatives")
     st.info(an.ALTERNATIVES_CAVEAT)
     alts = an.alternatives(result)
-    st.dataframe(
-        alts[["name", "kgCO2e", "saving_kgCO2e", "counted", "not_counted"]],
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "name": st.column_config.TextColumn("Option", width="medium"),
-            "kgCO2e": st.column_config.NumberColumn("Anaesthetic gas (kgCO2e)", format="%.3g"),
-            "saving_kgCO2e": st.column_config.NumberColumn("Saving (kgCO2e)", format="%.3g"),
-            "counted": st.column_config.TextColumn("What is counted", width="large"),
-            "not_counted": st.column_config.TextColumn("What is not counted", width="large"),
-        },
-        key="an_alternatives",
-    )
+    ui.table(alts[["name", "kgCO2e", "saving_kgCO2e", "counted", "not_counted"]], "an_alternatives", pin="name",
+             titles={"name": "Option", "kgCO2e": "Anaesthetic gas (kgCO2e)"})
 
     st.markdown("##### The same anaesthetic with each agent")
-    mac = st.slider("Depth (MAC multiple) for the comparison", 0.5, 2.0, 1.0, 0.1, key="an_compare_mac")
+    mac = st.slider("Depth (MAC multiple) for the comparison", 0.5, 2.0, 1.0, 0.1, **ui.kept("an_compare_mac"))
     try:
         compared = an.compare_agents(store, fgf, duration, mac, basis)
     except ValueError as exc:
@@ -103,19 +94,20 @@ st.caption(
     "lost in the manifold before it reaches a patient, so purchasing is the better measure of what is emitted."
 )
 p1, p2, p3 = st.columns(3)
-p_agent = p1.selectbox("Agent bought", an.AGENTS, format_func=an.AGENT_NAMES.get, key="buy_agent")
+p_agent = p1.selectbox("Agent bought", an.AGENTS, format_func=an.AGENT_NAMES.get, **ui.kept("buy_agent"))
 if p_agent in an.VOLATILES:
     amount_help = "Bottles a year (e.g. '40 bottle'), millilitres of liquid ('500 mL') or kg."
     default_amount = "40 bottle"
 else:
     amount_help = "Cylinders a year (e.g. '12 cylinder'), litres of gas ('5000 L') or, for N2O, kg."
     default_amount = "12 cylinder"
-amount = p2.text_input("Amount a year", default_amount, key=f"buy_amount_{p_agent in an.VOLATILES}", help=amount_help)
+amount = p2.text_input("Amount a year", default_amount, help=amount_help,
+                       **ui.kept(f"buy_amount_{p_agent in an.VOLATILES}"))
 cylinder = None
 if p_agent in an.GASES:
     sizes = an.cylinder_sizes(store, p_agent)
     default = sizes.index(an.DEFAULT_CYLINDER[p_agent]) if an.DEFAULT_CYLINDER[p_agent] in sizes else 0
-    cylinder = p3.selectbox("Cylinder size", sizes, index=default, format_func=str.upper, key=f"buy_cyl_{p_agent}")
+    cylinder = p3.selectbox("Cylinder size", sizes, index=default, format_func=str.upper, **ui.kept(f"buy_cyl_{p_agent}"))
 
 bought = None
 try:
@@ -145,8 +137,8 @@ with st.expander("Import case logs or purchasing", expanded=not has_cases):
                              "case analysis) or purchasing files (CSV)", accept_multiple_files=True, key="th_files")
     t1, t2 = st.columns(2)
     th_agent = t1.selectbox("Agent, for a log that does not name it", an.VOLATILES, index=1,
-                            format_func=an.AGENT_NAMES.get, key="th_agent")
-    th_theatre = t2.text_input("Theatre, for a log that does not name it", "", key="th_theatre",
+                            format_func=an.AGENT_NAMES.get, **ui.kept("th_agent"))
+    th_theatre = t2.text_input("Theatre, for a log that does not name it", "", **ui.kept("th_theatre"),
                                help="Blank: the device in a Draeger Connect file name, else the file name")
     d1, d2, d3 = st.columns(3)
     d1.download_button("Case log template (CSV)", caselog.TEMPLATE.read_bytes(), caselog.TEMPLATE.name,
@@ -164,7 +156,7 @@ with st.expander("Import case logs or purchasing", expanded=not has_cases):
             except CarbonError as exc:
                 ui.show_error(exc, f"{f.name}: nothing was imported")
             else:
-                st.success(report.summary())
+                st.success(ui.plain(report.summary()))
             bar.progress((i + 1) / len(files), text=f"Imported {i + 1} of {len(files)}")
         has_cases = not caselog.steps(store).empty
 
@@ -174,44 +166,17 @@ if has_cases:
     by_agent = theatre.summary(store, "agent", basis)
     both = theatre.summary(store, "theatre_month", basis)
     cases = theatre.cases(store, basis)
-    numbers = {
-        "cases": st.column_config.NumberColumn("Cases", format="%d"),
-        "hours": st.column_config.NumberColumn("Hours of anaesthesia", format="%.1f"),
-        "liquid_ml": st.column_config.NumberColumn("Liquid volatile (mL)", format="%.1f"),
-        "agent_kg": st.column_config.NumberColumn("Agent emitted (kg)", format="%.3f"),
-        "kgCO2e": st.column_config.NumberColumn("kgCO2e", format="%.1f"),
-        "kgCO2e_low": st.column_config.NumberColumn("Low (kgCO2e)", format="%.1f"),
-        "kgCO2e_high": st.column_config.NumberColumn("High (kgCO2e)", format="%.1f"),
-        "kgCO2e_per_hour": st.column_config.NumberColumn("kgCO2e an hour", format="%.2f"),
-        "factor_ids": None,
-    }
     st.markdown(f"**{len(cases):,} cases** in {len(by_theatre)} theatre(s), on {basis}.")
     tab_theatre, tab_month, tab_agent, tab_case = st.tabs(["By theatre", "By month", "By agent", "By case"])
     with tab_theatre:
-        st.dataframe(by_theatre, hide_index=True, width="stretch", key="th_by_theatre",
-                     column_config={"theatre": st.column_config.TextColumn("Theatre"), **numbers})
+        ui.table(by_theatre, "th_by_theatre", pin="theatre", first=["kgCO2e"])
     with tab_month:
-        st.dataframe(by_month, hide_index=True, width="stretch", key="th_by_month",
-                     column_config={"month": st.column_config.TextColumn("Month"), **numbers})
+        ui.table(by_month, "th_by_month", pin="month", first=["kgCO2e"])
     with tab_agent:
-        st.dataframe(by_agent, hide_index=True, width="stretch", key="th_by_agent",
-                     column_config={"agent_name": st.column_config.TextColumn("Agent"), **numbers})
+        ui.table(by_agent, "th_by_agent", pin="agent_name", first=["kgCO2e"])
     with tab_case:
-        st.dataframe(cases.drop(columns=["start", "factor_ids"]), hide_index=True, width="stretch", key="th_cases",
-                     column_config={
-                         "theatre": "Theatre", "case_id": "Case", "month": "Month",
-                         "minutes": st.column_config.NumberColumn("Minutes", format="%d"), "steps": "Rows",
-                         "agent": "Volatile agent", "method": st.column_config.TextColumn("How the agent was found",
-                                                                                          width="medium"),
-                         "model_liquid_ml": st.column_config.NumberColumn("Modelled (mL)", format="%.1f"),
-                         "recorded_liquid_ml": st.column_config.NumberColumn("Recorded (mL)", format="%.1f"),
-                         "volatile_kgCO2e": st.column_config.NumberColumn("Volatile (kgCO2e)", format="%.2f"),
-                         "n2o_litres": st.column_config.NumberColumn("N2O delivered (L)", format="%.0f"),
-                         "n2o_kgCO2e": st.column_config.NumberColumn("N2O (kgCO2e)", format="%.2f"),
-                         "n2o_lost_kgCO2e": st.column_config.NumberColumn("of which lost in the manifold (kgCO2e)",
-                                                                          format="%.2f"),
-                         **{k: v for k, v in numbers.items() if k in ("liquid_ml", "kgCO2e", "kgCO2e_low",
-                                                                      "kgCO2e_high")}})
+        ui.table(cases.drop(columns=["start"]), "th_cases", pin="case_id", first=["theatre", "kgCO2e"],
+                 titles={"steps": "Rows", "method": "How the agent was found"})
     st.altair_chart(charts.theatre_months(both), width="stretch", key="th_chart")
     st.caption("How each case's agent is found: the agent used where the machine recorded it; else the vaporiser "
                "setting x fresh gas flow x time; no vapour in an emergence step with no setting; for a case recorded "
@@ -221,17 +186,7 @@ if has_cases:
     recon = purchases.reconcile(store, basis)
     if not recon.empty:
         st.markdown("##### Purchasing reconciled with the case logs")
-        st.dataframe(recon.drop(columns=["agent", "factor_ids"]), hide_index=True, width="stretch", key="th_recon",
-                     column_config={
-                         "site": "Site", "period_start": "From", "period_end": "To", "agent_name": "Agent",
-                         "bought": "Bought", "bought_kg": st.column_config.NumberColumn("Bought (kg)", format="%.3f"),
-                         "cases": st.column_config.NumberColumn("Cases", format="%d"),
-                         "used_kg": st.column_config.NumberColumn("Accounted for by the logs (kg)", format="%.3f"),
-                         "gap_kg": st.column_config.NumberColumn("Not accounted for (kg)", format="%.3f"),
-                         "gap_share": st.column_config.NumberColumn("Share not accounted for", format="percent"),
-                         "bought_kgCO2e": st.column_config.NumberColumn("Bought (kgCO2e)", format="%.1f"),
-                         "used_kgCO2e": st.column_config.NumberColumn("Accounted for (kgCO2e)", format="%.1f"),
-                         "gap_kgCO2e": st.column_config.NumberColumn("Not accounted for (kgCO2e)", format="%.1f")})
+        ui.table(recon.drop(columns=["agent"]), "th_recon", pin="site", first=["agent_name", "gap_share"])
         st.caption("Agent bought and not accounted for by the case logs: spills, bottles opened and not finished, "
                    "stock on the shelf, and for piped nitrous oxide what the manifold and pipework lose.")
     e1, e2 = st.columns(2)
@@ -240,5 +195,5 @@ if has_cases:
     sheets = {"By theatre": by_theatre, "By month": by_month, "By agent": by_agent, "Cases": cases}
     if not recon.empty:
         sheets["Purchasing"] = recon
-    e2.download_button("Download every table (Excel)", to_excel(sheets), f"theatre_footprint_{basis}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="th_download_xlsx")
+    ui.download_excel("Download every table (Excel)", sheets, f"theatre_footprint_{basis}.xlsx", key="th_download_xlsx",
+                      where=e2)

@@ -5,6 +5,7 @@ and compare scenarios on one chart."""
 import streamlit as st
 
 from carbon import board, boardpack, charts, desnz, equivalence, estates, ui
+from carbon import factors as fx
 from carbon import finance as fin
 from carbon import scenarios as sc
 from carbon import targets as tg
@@ -23,10 +24,11 @@ NEW = "(start a new scenario)"
 saved = sc.list_scenarios(store)
 names = saved["name"].tolist()
 demo = sc.demo_name()
-st.session_state.setdefault("sc_pick", demo if demo in names else NEW)
-if st.session_state["sc_pick"] not in (NEW, *names):
-    st.session_state["sc_pick"] = NEW  # deleted or renamed in another session
-choice = st.selectbox("Scenario", [NEW, *names], key="sc_pick", help="Open a saved scenario to edit, run or copy it.")
+# first visit: the one in the address (a refresh), else the demo; one deleted or renamed elsewhere: a new one
+ui.settle("sc_pick", [NEW, *names], demo if demo in names and "sc_pick" not in st.session_state else NEW)
+top = st.columns([6, 1], vertical_alignment="bottom")
+choice = top[0].selectbox("Scenario", [NEW, *names], help="Open a saved scenario to edit, run or copy it.",
+                          **ui.kept("sc_pick", saved=True))
 if st.session_state.get("sc_loaded") != choice:
     try:  # a version saved before today's checks (or edited by hand) is named here, never the page's end
         st.session_state["sc_doc"] = (sc.new() if choice == NEW else sc.load(store, choice)).to_json()
@@ -37,7 +39,8 @@ if st.session_state.get("sc_loaded") != choice:
 working = sc.Scenario.from_json(st.session_state["sc_doc"])
 rev = choice  # editors are keyed by the scenario open, so opening another one resets them
 for kind, text in st.session_state.pop("sc_messages", []):
-    getattr(st, kind)(text)
+    getattr(st, kind)(ui.plain(text))
+headline = st.container()  # the scenario's big numbers, above the tabs (filled once it has run)
 
 
 def _table(df, key: str) -> None:
@@ -46,7 +49,7 @@ def _table(df, key: str) -> None:
               for c in df.columns if df[c].dtype.kind in "if"}
     config.update({c: st.column_config.NumberColumn(format="%,.2f") for c in df.columns
                    if c.startswith("Cost per") and df[c].dtype.kind == "f"})
-    st.dataframe(df, hide_index=True, width="stretch", key=key, column_config=config)
+    st.dataframe(df, hide_index=True, width="stretch", key=key, column_config=config, placeholder="–")
 
 
 def _act(action, *args, then: str | None = None, done: str = "") -> None:
@@ -70,33 +73,33 @@ def _named(action, name: str, key: str, with_who: bool) -> None:
 
 # keyed, so a save, copy or rename (which shows its message above) leaves the user on the tab they were on
 build_tab, result_tab, board_tab, money_tab, compare_tab, files_tab = st.tabs(
-    ["Build and edit", "Trajectory and targets", "Board footprint and estates", "Money", "Compare scenarios",
-     "Save, copy and files"],
+    ["Build", "Trajectory", "Board footprint and estates", "Money", "Compare", "Save and files"],
     key="sc_tab", on_change="rerun")
 
 # --- build -------------------------------------------------------------------------------------------
 with build_tab:
     c = st.columns([3, 1, 1, 1])
     meta = {
-        "name": c[0].text_input("Name", working.name, key=f"sc_name_{rev}"),
+        "name": c[0].text_input("Name", working.name, **ui.kept(f"sc_name_{rev}")),
         "baseline_year": c[1].text_input(
-            "Baseline year", working.baseline_period.label, key=f"sc_by_{rev}",
+            "Baseline year", working.baseline_period.label, **ui.kept(f"sc_by_{rev}"),
             help="A financial year (2024/25, 1 April to 31 March) or a calendar year (2024): every year of the "
                  "scenario is then of that kind."),
-        "end_year": c[2].number_input("Project to", 2000, 2100, working.end_year, key=f"sc_end_{rev}"),
+        "end_year": c[2].number_input("Project to", 2000, 2100, working.end_year, **ui.kept(f"sc_end_{rev}")),
         "growth_pct": c[3].number_input("Demand growth (% a year)", -50.0, 50.0, float(working.growth_pct), 0.1,
-                                        key=f"sc_growth_{rev}"),
+                                        **ui.kept(f"sc_growth_{rev}")),
     }
-    meta["description"] = st.text_input("Description", working.description, key=f"sc_desc_{rev}")
+    meta["description"] = st.text_input("Description", working.description, **ui.kept(f"sc_desc_{rev}"))
     sets = tg.target_sets(store)
     c = st.columns([2, 1, 1])
     meta["target_set"] = c[0].selectbox("Measure against", sets, index=sets.index(working.target_set)
-                                        if working.target_set in sets else 0, key=f"sc_set_{rev}")
-    green_book = c[1].checkbox("Green Book discount rate", working.discount_pct is None, key=f"sc_gb_{rev}",
+                                        if working.target_set in sets else 0, **ui.kept(f"sc_set_{rev}"))
+    green_book = c[1].checkbox("Green Book discount rate", working.discount_pct is None, **ui.kept(f"sc_gb_{rev}"),
                                help="HM Treasury Green Book rates (factors/appraisal.csv; see the Money tab)")
     green_book_rate = float(fin.discount_schedule(store)["value"].iloc[0])
     meta["discount_pct"] = None if green_book else c[2].number_input(
-        "Flat discount rate (% a year)", 0.0, 20.0, working.discount_pct or green_book_rate, 0.5, key=f"sc_rate_{rev}")
+        "Flat discount rate (% a year)", 0.0, 20.0, working.discount_pct or green_book_rate, 0.5,
+        **ui.kept(f"sc_rate_{rev}"))
     meta["reference_tCO2e"] = working.reference_tCO2e
     meta["appraisal_start"] = working.appraisal_start
 
@@ -113,8 +116,8 @@ with build_tab:
         "`£20,000,000`) or `estates` (an imported estates return: the organisation's code). A line with a period "
         "records that earlier year (the history the board footprint compares with); blank is the baseline year. "
         "Estates lines take the DESNZ factors of their period, or the year in *DESNZ year*.")
-    lines = st.data_editor(
-        tables["lines"], num_rows="dynamic", hide_index=True, width="stretch", key=f"sc_lines_{rev}",
+    lines = ui.editor(
+        "sc_lines", tables["lines"], rev, num_rows="dynamic", hide_index=True, width="stretch", placeholder="",
         column_config={
             "kind": st.column_config.SelectboxColumn("Kind", options=sc.line_kinds(), required=True),
             "label": st.column_config.TextColumn("Label", required=True, width="medium"),
@@ -140,13 +143,21 @@ with build_tab:
         swaps = None
         st.warning(f"The alternatives catalogue cannot be read: {exc}")
     options = [""] + (swaps["id"].tolist() if swaps is not None else [])
-    interventions = st.data_editor(
-        tables["interventions"], num_rows="dynamic", hide_index=True, width="stretch", key=f"sc_ivs_{rev}",
+    swap_names = dict(zip(swaps["id"], swaps["name"])) if swaps is not None else {}
+    factor_ids = sorted(set(fx.resolved(store, basis)["id"]))
+    factor_name = dict(zip(fx.resolved(store, basis)["id"], fx.resolved(store, basis)["name"]))
+    interventions = ui.editor(
+        "sc_ivs", tables["interventions"], rev, num_rows="dynamic", hide_index=True, width="stretch", placeholder="",
         column_config={
             "name": st.column_config.TextColumn("Name", required=True, width="medium"),
             "kind": st.column_config.SelectboxColumn("Kind", options=list(sc.INTERVENTION_KINDS), required=True),
-            "alternative": st.column_config.SelectboxColumn("Catalogue swap", options=options),
-            "from_factor": "From factor", "to_factor": "To factor", "volume": "Volume a year",
+            "alternative": st.column_config.SelectboxColumn("Catalogue swap", options=options, width="medium",
+                                                            format_func=lambda i: swap_names.get(i, i)),
+            "from_factor": st.column_config.SelectboxColumn("From factor", options=["", *factor_ids], width="medium",
+                                                            format_func=lambda i: factor_name.get(i, i)),
+            "to_factor": st.column_config.SelectboxColumn("To factor", options=["", *factor_ids], width="medium",
+                                                          format_func=lambda i: factor_name.get(i, i)),
+            "volume": "Volume a year",
             "category": "Category (reduction)", "line": "Baseline line (reduction)",
             "start_year": st.column_config.NumberColumn("Start", format="%d"),
             "end_year": st.column_config.NumberColumn("Full by", format="%d"),
@@ -158,16 +169,17 @@ with build_tab:
         })
     if swaps is not None:
         with st.expander("Swaps in the catalogue: only where clinically appropriate"):
-            st.dataframe(swaps[["id", "name", "from_factor", "to_factor", "quantity_ratio", "caveat"]], hide_index=True,
-                         width="stretch", key="sc_catalogue",
-                         column_config={"quantity_ratio": st.column_config.NumberColumn("New per old", format="%g")})
+            ui.table(swaps[["name", "quantity_ratio", "caveat", "id"]], "sc_catalogue", pin="name",
+                     titles={"name": "Swap", "id": "Id (for scenario files)"})
     with st.expander("Background change in factors (e.g. the grid decarbonising)"):
         st.caption("A category's factors relative to the baseline year (1 = unchanged) at a later year; straight "
                    "lines between the points, flat after the last.")
-        background = st.data_editor(
-            tables["background"], num_rows="dynamic", hide_index=True, width="stretch", key=f"sc_bg_{rev}",
-            column_config={"year": st.column_config.NumberColumn("Year", format="%d"),
-                           "multiplier": st.column_config.NumberColumn("Multiplier", min_value=0.0)})
+        background = ui.editor(
+            "sc_bg", tables["background"], rev, num_rows="dynamic", hide_index=True, width="stretch", placeholder="",
+            column_config={"category": st.column_config.TextColumn("Category"),
+                           "year": st.column_config.NumberColumn("Year", format="%d"),
+                           "multiplier": st.column_config.NumberColumn("Multiplier", min_value=0.0),
+                           "note": st.column_config.TextColumn("Note")})
 
 try:
     edited = sc.from_edit(meta, lines, interventions, background)
@@ -179,23 +191,34 @@ except ValueError as exc:
 if problem is not None:
     with build_tab:
         ui.show_error(problem, "The scenario cannot be run yet")
+if pack is not None:
+    with headline:
+        hl = pack.headline
+        st.markdown(f"**{co2e(hl['baseline_kg'], unit='t')}** a year in {edited.label(hl['baseline_year'])} → "
+                    f"**{co2e(hl['end_kg'], unit='t')}** a year in {edited.label(hl['end_year'])} with the changes "
+                    f"(no action: {co2e(hl['end_no_action_kg'], unit='t')}). "
+                    f"{tg.describe_miss(pack.miss, pack.assessment.target_set)}")
+if choice == NEW:
+    top[1].badge("Not saved yet", icon=":material/edit:", color="orange")
+else:
+    ui.unsaved(edited is None or edited.to_json() != working.to_json(), where=top[1])
 
 # --- results -----------------------------------------------------------------------------------------
 with result_tab:
     if pack is None:
-        st.info("Fix the problems shown under *Build and edit* to see the trajectory.")
+        st.info("Fix the problems shown under *Build* to see the trajectory.")
     else:
         h = pack.headline
         final = tg.gap_at(pack.assessment.gaps, "total")
         st.caption(edited.years_note())
-        m = st.columns(3)
-        m[0].metric(f"Emissions in {edited.label(h['baseline_year'])}", co2e(h["baseline_kg"]) + " a year")
-        m[0].caption(equivalence.car(store, h["baseline_kg"], basis) + " a year")
-        m[1].metric(f"Emissions in {edited.label(h['end_year'])}", co2e(h["end_kg"]) + " a year",
-                    help=f"range {co2e(h['end_low_kg'])} – {co2e(h['end_high_kg'])}")
-        m[1].caption(f"with no action: {co2e(h['end_no_action_kg'])} a year")
+        m = st.columns(3)  # tonnes, as the tables and charts below
+        m[0].metric(f"Emissions in {edited.label(h['baseline_year'])}", co2e(h["baseline_kg"], unit="t") + " a year")
+        m[0].caption(equivalence.fit(store, h["baseline_kg"], basis, a_year=True))
+        m[1].metric(f"Emissions in {edited.label(h['end_year'])}", co2e(h["end_kg"], unit="t") + " a year",
+                    help=f"range {co2e(h['end_low_kg'], unit='t')} – {co2e(h['end_high_kg'], unit='t')}")
+        m[1].caption(f"with no action: {co2e(h['end_no_action_kg'], unit='t')} a year")
         if final is not None:
-            m[2].metric(f"Gap to the {final['year']} target", co2e(final["gap_kg"]) + " a year")
+            m[2].metric(f"Gap to the {final['year']} target", co2e(final["gap_kg"], unit="t") + " a year")
         st.markdown(f"**{tg.describe_miss(pack.miss, pack.assessment.target_set)}**")
         path = pack.totals[["year", "target_tCO2e"]].dropna()
         gaps = pack.assessment.gaps
@@ -207,7 +230,7 @@ with result_tab:
         st.markdown("**Gap at each milestone** (tCO2e a year; positive = missed)")
         _table(pack_tables["Targets"], "sc_gaps")
         for note in pack.assessment.skipped:
-            st.caption(f"Not assessed: {note}")
+            st.caption(f"Not assessed: {ui.plain(note)}")
         if pack.projection.overlap:
             st.warning("Interventions abate more than there is in: " + ", ".join(pack.projection.overlap)
                        + ". The trajectory stops at zero there; check they do not double count.")
@@ -220,7 +243,7 @@ with result_tab:
 with board_tab:
     st.markdown("**The board's footprint by source**")
     if pack is None:
-        st.info("Fix the problems shown under *Build and edit* to see the board footprint.")
+        st.info("Fix the problems shown under *Build* to see the board footprint.")
     else:
         recorded = edited.recorded_periods()
         year = st.selectbox("Reporting year", recorded[::-1], key=f"sc_board_year_{rev}",
@@ -275,8 +298,7 @@ with board_tab:
     if orgs.empty:
         st.info("No estates return has been imported yet.")
     else:
-        st.dataframe(orgs, hide_index=True, width="stretch", key="sc_estates_orgs", column_config={
-            "organisation_code": "Code", "organisation_name": "Organisation", "periods": "Years imported"})
+        ui.table(orgs, "sc_estates_orgs", pin="organisation_code")
         c = st.columns([2, 1, 1])
         org_names = dict(zip(orgs["organisation_code"], orgs["organisation_name"]))
         org = c[0].selectbox("Organisation", list(org_names), key="sc_estates_org",
@@ -292,19 +314,18 @@ with board_tab:
         except ValueError as exc:
             ui.show_error(exc, f"No footprint for {org} in {period}")
         else:
-            st.dataframe(by_source, hide_index=True, width="stretch", key="sc_estates_by_source",
-                         column_config={"tCO2e": st.column_config.NumberColumn("tCO2e a year", format="%,.1f")})
+            ui.table(by_source, "sc_estates_by_source", pin="Source", hide=["Factors"])
             st.caption(f"To use it in the scenario, add a baseline line: kind `estates`, reference `{ui.plain(org)}`, "
                        f"period `{ui.plain(period)}`.")
 
 with money_tab:
     if pack is None:
-        st.info("Fix the problems shown under *Build and edit* to see the money.")
+        st.info("Fix the problems shown under *Build* to see the money.")
     else:
         money = pack.money
         m = st.columns(3)
-        m[0].metric("Abated over the appraisal period", co2e(money["abated_kg"]))
-        m[0].caption(equivalence.car(store, money["abated_kg"], basis))
+        m[0].metric("Abated over the appraisal period", co2e(money["abated_kg"], unit="t"))
+        m[0].caption(equivalence.fit(store, money["abated_kg"], basis))
         m[1].metric("Net present cost", gbp(money["npc_gbp"]))
         m[2].metric("Cost per tCO2e abated", gbp(money["cost_per_tCO2e"]))
         _table(boardpack.tables(pack)["Interventions"], "sc_appraisal")
@@ -321,7 +342,8 @@ with money_tab:
 
 # --- compare -----------------------------------------------------------------------------------------
 with compare_tab:
-    picked = st.multiselect("Scenarios to compare (saved versions)", names, default=names[:2], key="sc_compare")
+    ui.settle("sc_compare", names, names[:2], many=True)
+    picked = st.multiselect("Scenarios to compare (saved versions)", names, **ui.kept("sc_compare"))
     if len(picked) < 2:
         st.info("Choose two or more saved scenarios.")
     else:
@@ -342,9 +364,10 @@ with compare_tab:
             st.altair_chart(charts.scenario_comparison(compared, path), width="stretch", key="sc_compare_chart")
             st.caption(f"Black dashed: {a.target_set}'s target path for the first scenario's baseline.")
             at_years = sc.compare_at(compared, (first.scenario.baseline_year, 2030, 2035, 2040, 2045))
-            st.dataframe(at_years, hide_index=True, width="stretch", key="sc_compare_table",
-                         column_config={"scenario": "Scenario", **{c: st.column_config.NumberColumn(format="%,.0f")
-                                                                   for c in at_years.columns if c != "scenario"}})
+            ui.table(at_years, "sc_compare_table", pin="scenario",
+                     extra={"scenario": st.column_config.TextColumn("Scenario", pinned=True),
+                            **{c: st.column_config.NumberColumn(c, format="%,.0f")
+                               for c in at_years.columns if c != "scenario"}})
             ui.download_csv("Download the comparison (CSV)", compared, "scenario_comparison.csv", key="sc_compare_csv")
 
 # --- save and files ----------------------------------------------------------------------------------
@@ -357,15 +380,15 @@ with files_tab:
               kwargs={"then": edited.name if edited else None, "done": f"Saved “{edited.name if edited else ''}”."})
     if choice != NEW:
         hist = sc.history(store, choice)
-        st.caption(f"“{choice}”: {len(hist)} saved version(s); the newest is the one opened.")
-        st.dataframe(hist, hide_index=True, width="stretch", key="sc_history")
+        st.caption(f"“{ui.plain(choice)}”: {len(hist)} saved version(s); the newest is the one opened.")
+        ui.table(hist, "sc_history", pin="version_id")
         c = st.columns(2)
-        copy_name = c[0].text_input("Name of the copy", f"{choice} (copy)", key=f"sc_copy_name_{rev}")
+        copy_name = c[0].text_input("Name of the copy", f"{choice} (copy)", **ui.kept(f"sc_copy_name_{rev}"))
         c[0].button("Duplicate", disabled=not editor, key="sc_duplicate", on_click=_named,
                     args=(sc.duplicate, choice, f"sc_copy_name_{rev}", True))
-        new_name = c[1].text_input("New name", choice, key=f"sc_new_name_{rev}")
+        new_name = c[1].text_input("New name", choice, **ui.kept(f"sc_new_name_{rev}"))
         c[1].button("Rename", disabled=not editor, key="sc_rename", on_click=_named, args=(sc.rename, choice, f"sc_new_name_{rev}", False))
-        sure = st.checkbox(f"Yes, delete “{choice}” and all its saved versions", key=f"sc_delete_sure_{rev}")
+        sure = st.checkbox(f"Yes, delete “{ui.plain(choice)}” and all its saved versions", key=f"sc_delete_sure_{rev}")
         st.button("Delete", disabled=not sure or not ui.can("admin"), key="sc_delete", on_click=_act,
                   args=(sc.delete, store, choice), help=None if ui.can("admin") else ui.not_allowed_note("admin"),
                   kwargs={"then": NEW, "done": f"Deleted “{choice}”."})
@@ -384,7 +407,7 @@ with files_tab:
         except (ValueError, UnicodeDecodeError) as exc:
             ui.show_error(exc, f"{upload.name} cannot be imported")
         else:
-            st.success(f"Read “{imported.name}”: {len(imported.lines)} baseline line(s), "
+            st.success(f"Read “{ui.plain(imported.name)}”: {len(imported.lines)} baseline line(s), "
                        f"{len(imported.interventions)} intervention(s).")
             st.button("Save the imported scenario", disabled=not editor, key="sc_import_save", on_click=_act,
                       args=(sc.save, store, imported, who), kwargs={"then": imported.name})

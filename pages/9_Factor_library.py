@@ -1,13 +1,17 @@
 """Factor library: search the emission factors, see where each comes from and how it is derived,
 and keep local overrides with an audit trail."""
 
+import re
+
 import streamlit as st
 
+from carbon import citations, ui
 from carbon import factors as fx
-from carbon import ui
+from carbon.formatting import number
 
 store = ui.setup()
 basis = ui.basis()
+lib = fx.library(store)
 
 st.title("Factor library")
 st.caption(
@@ -16,33 +20,22 @@ st.caption(
 )
 
 col_search, col_cat = st.columns([3, 2])
-text = col_search.text_input("Search", placeholder="e.g. salbutamol, desflurane, rail", key="factor_search")
+text = col_search.text_input("Search", placeholder="e.g. salbutamol, desflurane, rail", **ui.kept("factor_search"))
 cats = fx.categories(store)
-category = col_cat.selectbox("Category", ["All categories", *cats], key="factor_category")
-table = fx.search(store, text, None if category == "All categories" else category, basis)
+category = col_cat.selectbox("Category", ["All categories", *cats], **ui.kept("factor_category"))
+table = citations.for_factors(fx.search(store, text, None if category == "All categories" else category, basis), lib)
 
 st.write(f"**{len(table)}** factors on **{basis}**")
-st.dataframe(
-    table[["name", "category", "value", "low", "high", "unit", "basis_used", "derived", "overridden", "source_title", "address", "id"]],
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "name": st.column_config.TextColumn("Factor", width="large"),
-        "category": "Category",
-        "value": st.column_config.NumberColumn("Value", format="%.4g"),
-        "low": st.column_config.NumberColumn("Low", format="%.4g"),
-        "high": st.column_config.NumberColumn("High", format="%.4g"),
-        "unit": "Unit",
-        "basis_used": "GWP basis",
-        "derived": st.column_config.CheckboxColumn("Derived"),
-        "overridden": st.column_config.CheckboxColumn("Local override"),
-        "source_title": st.column_config.TextColumn("Source", width="large"),
-        "address": st.column_config.LinkColumn("Link", display_text="open"),
-        "id": "Id",
-    },
-    key="factor_table",
-)
-ui.download_csv("Download these factors (CSV)", table, f"factors_{basis}.csv", key="factor_download")
+ui.table(table[["name", "value", "unit", "citation", "confidence", "low", "high", "category", "address", "basis_used",
+                "derived", "overridden", "id", "source_title"]], "factor_table", pin="name",
+         hide=["source_title"],
+         titles={"name": "Factor", "citation": "Source", "confidence": "How sure", "basis_used": "GWP basis",
+                 "id": "Id (for pathway and scenario files)"},
+         extra={"citation": st.column_config.TextColumn("Source", width="large"),
+                "confidence": st.column_config.TextColumn("How sure", width="medium",
+                                                          help="The reference sheet's confidence, in words")})
+ui.download_csv("Download these factors (CSV)", table.drop(columns=["source_title"]), f"factors_{basis}.csv",
+                key="factor_download")
 
 if table.empty:
     st.info("No factor matches. Try a shorter search or another category.")
@@ -51,19 +44,26 @@ if table.empty:
 st.divider()
 st.subheader("How was this calculated?")
 names = dict(zip(table["id"], table["name"]))
-chosen = st.selectbox("Factor", list(names), format_func=lambda i: f"{names[i]} ({i})", key="factor_detail")
-lib = fx.library(store)
+if st.session_state.get("factor_detail") not in names:
+    ui.put("factor_detail", next(iter(names)))
+chosen = st.selectbox("Factor", list(names), format_func=names.get, **ui.kept("factor_detail"))
 row = table.set_index("id").loc[chosen]
-c1, c2, c3 = st.columns(3)
-c1.metric(f"Value on {basis}", f"{row['value']:,.4g}", help=row["unit"])
-c2.metric("Range", f"{row['low']:,.4g} – {row['high']:,.4g}")
-c3.metric("Unit", row["unit"])
+c1, c2 = st.columns(2)
+c1.metric(f"Value on {basis}, {row['unit']}", number(row["value"]), help=row["unit"])
+c2.metric(f"Range, {row['unit']}", f"{number(row['low'])} – {number(row['high'])}")
+st.caption(f"Id for pathway and scenario files: `{chosen}`")
+_ID = re.compile(r"(?<![\w`])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![\w`])")
 for line in lib.explain(chosen, basis):
-    st.markdown(f"- {line}")
-if isinstance(row["notes"], str) and row["notes"]:
-    st.caption(f"Notes: {row['notes']}")
+    # the factors a derived figure is worked out from are named by their ids, shown as ids (code)
+    st.markdown("- " + _ID.sub(r"`\1`", ui.plain(line)))
+if row["confidence"]:
+    st.caption(f"How sure: {row['confidence']}.")
+if row["notes"]:
+    st.caption(f"Notes: {ui.plain(row['notes'])}")
 if isinstance(row["address"], str) and row["address"]:
-    st.markdown(f"Source: [{row['source_title']}]({row['address']})")
+    st.markdown(f"Source: [{ui.plain(row['citation'])}]({row['address']})")
+else:
+    st.markdown(f"Source: {ui.plain(row['citation'])}")
 
 st.subheader("Local override")
 st.caption(
@@ -81,7 +81,7 @@ if not admin:
     st.info(ui.not_allowed_note("admin"))
 message = S.pop("override_message", "")  # set just before the rerun that follows a save or revert
 if message:
-    st.success(message)
+    st.success(ui.plain(message))
 # Not cleared on submit: a refused override (no name, no reason) keeps what was typed. The reason box
 # gets a fresh key after each save, so it is empty for the next one.
 with st.form("override_form"):
@@ -93,7 +93,7 @@ if submitted:
     try:
         fx.set_override(store, chosen, value, reason, ui.who())
     except fx.OverrideError as exc:
-        st.error(str(exc))
+        st.error(ui.plain(str(exc)))
     else:
         S["override_saves"] += 1
         S["override_message"] = f"Override saved for {names[chosen]}: {value:,.6g} {row['unit']}."
@@ -101,17 +101,8 @@ if submitted:
 
 history = fx.override_history(store, chosen)
 if not history.empty:
-    st.dataframe(
-        history[["value", "low", "high", "reason", "who", "created_at", "reverted_at", "reverted_by"]],
-        hide_index=True,
-        width="stretch",
-        column_config={"value": st.column_config.NumberColumn("Value", format="%.6g"),
-                       "low": st.column_config.NumberColumn("Low", format="%.6g"),
-                       "high": st.column_config.NumberColumn("High", format="%.6g"),
-                       "reason": st.column_config.TextColumn("Why", width="large"), "who": "Who",
-                       "created_at": "Set at", "reverted_at": "Reverted at", "reverted_by": "Reverted by"},
-        key="override_history",
-    )
+    ui.table(history[["value", "low", "high", "reason", "who", "created_at", "reverted_at", "reverted_by"]],
+             "override_history", titles={"reason": "Why"})
     if row["overridden"] and st.button("Revert to the shipped figure", key="revert_override", disabled=not admin):
         fx.revert_override(store, chosen, ui.who())  # the audit trail says who reverted, as it says who overrode
         S["override_message"] = f"Reverted {names[chosen]} to the shipped figure."

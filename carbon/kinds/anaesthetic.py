@@ -229,8 +229,8 @@ def footprint_line(c: pd.DataFrame, mass_kg, ratios: list, basis: str, agent: pd
     fallback = np.where(used != basis, " (no " + basis + " GWP for " + pd.Series(substance) + "; " + used + " used)", "")
     out["last_step"] = ("Footprint = " + pd.Series(mass_kg).map(number) + " kg × GWP "
                         + c["gwp"].reset_index(drop=True).map(number) + " kgCO2e/kg on " + used + fallback + " = "
-                        + pd.Series(co2e).map(number) + " kgCO2e (range " + pd.Series(lo).map(lambda v: f"{v:,.4g}")
-                        + "–" + pd.Series(hi).map(lambda v: f"{v:,.4g}") + " kgCO2e).")
+                        + pd.Series(co2e).map(number) + " kgCO2e (range " + pd.Series(lo).map(number)
+                        + "–" + pd.Series(hi).map(number) + " kgCO2e).")
     return out
 
 

@@ -33,7 +33,7 @@ class FactorKind(Kind):
         per = denominator(lib.factors.loc[fid, "unit"])
         q = in_unit(amount(row, ctx), per, ctx, row, fid)
         typed = text(row, "quantity") + (f" for {text(row, 'duration')}" if text(row, "duration") else "")
-        q_text = f"{typed} = {q.magnitude:,.4g} {q.units:~P}" if text(row, "duration") else typed
+        q_text = f"{typed} = {number(q.magnitude)} {q.units:~P}" if text(row, "duration") else typed
         return {"factor": fid, "amount": float(q.magnitude), "amount_unit": f"{per:~P}", "quantity_text": q_text,
                 "category": text(row, "category")}
 

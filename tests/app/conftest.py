@@ -10,6 +10,13 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.fixture(autouse=True)
+def tracebacks_raise(monkeypatch):
+    """A page's unexpected error raises in AppTest (``at.exception``) instead of being shown in words:
+    app.py's last-resort handler re-raises under CARBON_DEBUG, so these tests still see every failure."""
+    monkeypatch.setenv("CARBON_DEBUG", "1")
+
+
 @pytest.fixture
 def open_page(db_path):
     """``open_page("pages/9_Factor_library.py")`` -> an AppTest that has run that page."""

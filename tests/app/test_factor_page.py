@@ -81,3 +81,32 @@ def test_override_without_a_reason_is_refused(open_page, store):
     at.text_input(key="override_reason_0").input("a reason")
     at.button[0].click().run()
     assert not at.error and fx.override_history(store, "rail_national")["reason"].iloc[0] == "a reason"
+
+
+def test_a_factor_cites_its_source_as_a_citation(open_page):
+    """Ventolin Evohaler's source, sources.csv's janson_2020_thorax, is shown as a citation: the sheet's
+    brackets gone, then the publisher and year, linked to its DOI; its confidence tag in words."""
+    at = open_page(PAGE)
+    at.text_input(key="factor_search").input("ventolin evohaler").run()
+    table = at.dataframe[0].value.set_index("id")
+    cited = ("Janson C, et al. Carbon footprint of the choice of inhalers for asthma and COPD. Thorax 2020;75(1):82-84, "
+             "supplementary material (GSK PCF certificate CERT-12506). BMJ Publishing Group (Thorax), 2020")
+    assert table.loc["ventolin_evohaler", "citation"] == cited
+    assert table.loc["ventolin_evohaler", "confidence"] == "Read in the original publication"
+    at.selectbox(key="factor_detail").select("ventolin_evohaler").run()
+    source = [m.value for m in at.markdown if m.value.startswith("Source: ")]
+    assert source == [f"Source: [{cited}](https://doi.org/10.1136/thoraxjnl-2019-213744)"]  # a link, its text the citation
+    assert any(c.value == "How sure: Read in the original publication." for c in at.caption)
+    assert not any(c.value.startswith("Notes: V") for c in at.caption)  # the tag is said in words, not as "V."
+
+
+def test_a_figure_with_no_primary_source_says_so(open_page, store):
+    """A factor sourced to the project's reference sheet (a commonly quoted figure not found in a primary
+    source) is not shown as if the sheet were a publication."""
+    lib = fx.library(store)
+    fid = lib.factors.index[lib.factors["source"] == "project_reference_sheet"][0]
+    at = open_page(PAGE)
+    at.text_input(key="factor_search").input(lib.factors.loc[fid, "name"]).run()
+    row = at.dataframe[0].value.set_index("id").loc[fid]
+    assert row["citation"].startswith("No primary source") and "Reference sheet" not in row["citation"]
+    assert row["confidence"].startswith("Commonly quoted, not confirmed")

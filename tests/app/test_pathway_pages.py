@@ -38,9 +38,10 @@ def test_asthma_template_footprint_and_swaps(open_page):
     assert swaps["name"].iloc[0].startswith("Every swap of this kind")
     assert swaps["per_patient"].iloc[0] == "235.5 kgCO2e"  # 127.75 - 2.117 + 113.048 - 3.2
     assert any("Where clinically appropriate" in w.value for w in at.warning)
-    # the chosen swap's saving for the cohort, with an equivalence: 1,000 x 235.48 kgCO2e = 235.48 tCO2e a year
-    assert any("For 1,000 patients a year this saves **235.48 tCO2e** a year = " in m.value
-               and "in an average car" in m.value for m in at.markdown)
+    # the chosen swap's saving for the cohort, with an equivalence that fits its size: 1,000 x 235.48 kgCO2e =
+    # 235.48 tCO2e a year = 139 return flights London to New York (11,080 km x 0.15282 kgCO2e = 1,693.2 kg each)
+    assert any("For 1,000 patients a year this saves **235.48 tCO2e** a year = 139 return flights London to "
+               "New York" in m.value for m in at.markdown)
 
 
 def test_editing_a_row_changes_the_totals(open_page):
@@ -83,10 +84,23 @@ def test_create_the_dpi_variant(open_page, store):
     at.button(key="pw_make_variant").click().run()
     assert not at.exception
     name = at.selectbox(key="pw_pick").value
-    assert name.startswith("Asthma: preventer and reliever on pMDIs, variant")
+    # its true name: both inhalers are now DPIs (the name once said "on pMDIs, variant: ...")
+    assert name == "Asthma: preventer and reliever on DPIs (switched from pMDIs)"
     variant = pw.load(store, name)
     assert [a.factor for a in variant.activities][:2] == ["easyhaler_beclometasone", "inhaler_dpi_generic"]
+    assert "pressurised metered-dose" not in variant.description and variant.description.startswith(
+        "A variant of “Asthma: preventer and reliever on pMDIs”")
+    assert variant.cohort == 1000
     assert metric(at, "Per patient") == "6.89 kgCO2e"  # 3.65 x 0.580 + 4 x 0.8 + 1.571
+    assert at.session_state["cmp_pick"] == ["Asthma: preventer and reliever on pMDIs", name]  # opens in Compare
+
+    # the same swap again, from the template: asked first, never a silent "(2)" copy
+    at.selectbox(key="pw_pick").select("Asthma: preventer and reliever on pMDIs").run()
+    at.button(key="pw_make_variant").click().run()
+    assert any("There is already a pathway called" in w.value for w in at.warning)
+    assert not pw.exists(store, f"{name} (2)")
+    at.button(key="pw_variant_copy").click().run()
+    assert pw.exists(store, f"{name} (2)") and at.selectbox(key="pw_pick").value == f"{name} (2)"
 
 
 def test_compare_page(open_page):

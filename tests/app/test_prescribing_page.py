@@ -12,6 +12,7 @@ import pytest
 from carbon import prescribing as rx
 from carbon.formatting import co2e
 from carbon.prescribing import chapters as rx_chapters
+from carbon.prescribing import demo
 
 PAGE = "pages/5_Prescribing.py"
 DATA = Path(__file__).resolve().parents[1] / "data" / "prescribing"
@@ -124,3 +125,20 @@ def test_gwp_basis_changes_the_footprint(open_page, loaded):
     assert not at.exception
     ar6 = _frame(at, "board_code", "kgCO2e_low")["kgCO2e"].sum()
     assert ar6 != pytest.approx(ar5)
+
+
+def test_the_demonstration_button_loads_a_board_through_the_real_import(open_page, store):
+    """On an empty store the page offers the demonstration board; its button writes PHS-layout files and
+    imports them as any upload is imported, so the page shows a year of 24 practices, marked as made up."""
+    at = open_page(PAGE, timeout=300)
+    at.button(key="rx_demo").click().run(timeout=300)
+    assert not at.exception
+    assert any(s.value.startswith("Loaded the demonstration board: imported 12 file(s)") for s in at.success)
+    assert any("This is the **demonstration board**" in w.value for w in at.warning)
+    tot = rx.totals(store, basis="AR5")
+    assert tot["practices"] == 24
+    assert _metrics(at)["Inhaler carbon"] == co2e(tot["kgCO2e"], unit="t")
+    assert rx.imports(store)["file"].str.startswith(demo.PREFIX).all()
+    assert _charts(at) > 0
+    at.button(key="rx_demo_remove").click().run(timeout=120)
+    assert not rx.has_data(store) and any("No prescribing data yet" in i.value for i in at.info)

@@ -23,8 +23,8 @@ def metric(at, starts: str):
 
 
 def tonnes(text: str) -> float:
-    """``"18.36 ktCO2e"`` (as shown) in tCO2e."""
-    return parse(text.replace(" a year", "")).to("tCO2e").magnitude
+    """``"18,360 tCO2e"`` or ``"18.36 ktCO2e"`` (as shown) in tCO2e."""
+    return parse(text.replace(" a year", "").replace(",", "")).to("tCO2e").magnitude
 
 
 # --- Workshop -----------------------------------------------------------------------------------
@@ -33,17 +33,28 @@ def test_workshop_opens_on_the_demo_with_the_clis_numbers(open_page, store):
     name = sc.demo_name()
     assert at.selectbox(key="ws_scenario").value == name
     pack = bp.build(store, sc.load(store, name))  # what `carbon scenario run` and `carbon report` print
-    assert metric(at, "Emissions in 2024").value == co2e(pack.headline["baseline_kg"])
-    assert metric(at, "Emissions in 2045").value == co2e(pack.headline["end_kg"])
+    # in tonnes, as the tables and the chart below them (not ktCO2e over a table in tCO2e)
+    assert metric(at, "Emissions in 2024").value == co2e(pack.headline["baseline_kg"], unit="t") == "38,117 tCO2e"
+    assert metric(at, "Emissions in 2045").value == co2e(pack.headline["end_kg"], unit="t")
     gap = next(g for g in pack.assessment.gaps.itertuples() if g.target_id == "nhs_scotland_net_zero_2040")
-    assert metric(at, "Gap to NHS Scotland's 2040 target").value == co2e(gap.gap_tCO2e * 1000)
+    assert metric(at, "Gap to NHS Scotland's 2040 target").value == co2e(gap.gap_tCO2e * 1000, unit="t")
     assert metric(at, "Net present cost").value == gbp(pack.money["npc_gbp"])
     text = " ".join(m.value for m in at.markdown)
     assert "First missed: NHS Scotland net zero in anaesthetic emissions by 2027" in text
     assert "Swaps only where clinically appropriate" in text
     assert len(at.get("vega_lite_chart")) == 2  # the trajectory against the target, and the MACC
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["Board pack (PDF)", "Board pack (HTML)", "Numbers (CSV)", "Numbers (Excel)", "These settings (TOML)"]
+    assert labels == ["Download cost and carbon by change (CSV)", "Board pack (PDF)", "Board pack (HTML)",
+                      "Numbers (CSV)", "Numbers (Excel)", "These settings (TOML)"]
+    # cost and carbon side by side, each change's cost per tonne in words, the same figures as the pack's
+    changes = table_with(at, "per_tonne").set_index("name")
+    appraisal = pack.appraisal.set_index("name")
+    for name_, row in changes.iterrows():
+        assert row["abated_tCO2e"] == pytest.approx(appraisal.loc[name_, "abated_tCO2e"])
+        assert row["npc_gbp"] == pytest.approx(appraisal.loc[name_, "npc_gbp"])
+        per = appraisal.loc[name_, "cost_per_tCO2e"]
+        assert row["per_tonne"] == (f"Saves {gbp(-per)}" if per < 0 else f"Costs {gbp(per)}") + " for each tonne of CO2e saved"
+    assert any(m.value.startswith("Over the appraisal period the changes save ") for m in at.markdown)
     # one slider for growth and one per intervention, at the saved uptake
     demo = sc.load(store, name)
     for iv in demo.interventions:
@@ -75,7 +86,8 @@ def test_scenarios_page_shows_the_demo(open_page, store):
     at = open_page(SCENARIOS)
     assert at.selectbox(key="sc_pick").value == sc.demo_name()
     assert not at.error
-    assert metric(at, "Emissions in 2024").value == co2e(bp.build(store, sc.load(store, sc.demo_name())).headline["baseline_kg"]) + " a year"
+    assert metric(at, "Emissions in 2024").value == co2e(bp.build(store, sc.load(store, sc.demo_name())).headline[
+        "baseline_kg"], unit="t") + " a year"
     text = " ".join(m.value for m in at.markdown)
     assert "First missed" in text
     assert len(at.get("vega_lite_chart")) >= 4  # trajectory, categories, MACC, budget
@@ -150,7 +162,7 @@ def test_workshop_slider_holds_a_growth_outside_its_usual_range(open_page, store
     assert not at.exception
     slider = at.slider(key="ws_growth::Fast growth")
     assert slider.value == 8.0 and slider.max == 8.0  # the range reaches the saved 8 % a year
-    assert metric(at, "Emissions in 2045").value == co2e(bp.build(store, s).headline["end_kg"])
+    assert metric(at, "Emissions in 2045").value == co2e(bp.build(store, s).headline["end_kg"], unit="t")
 
 
 # --- Board footprint and estates -------------------------------------------------------------------

@@ -73,13 +73,19 @@ def serve_app(folder: Path, db: Path, *args: str, env: dict | None = None, port:
         log.close()
 
 
+@contextmanager
+def seeded_app(folder: Path, seeded_db: Path):
+    """The app on a free port with a copy of the seeded database of its own, in ``folder``."""
+    db = folder / "carbon.duckdb"
+    shutil.copy(seeded_db, db)
+    with serve_app(folder, db) as server:
+        yield server
+
+
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory, seeded_db):
     """The app on a free port, with a temporary copy of the seeded database."""
-    tmp = tmp_path_factory.mktemp("browser")
-    db = tmp / "carbon.duckdb"
-    shutil.copy(seeded_db, db)
-    with serve_app(tmp, db) as server:
+    with seeded_app(tmp_path_factory.mktemp("browser"), seeded_db) as server:
         yield server
 
 
@@ -150,3 +156,89 @@ def save_pathway_as(page, name: str) -> None:
 def assert_no_exception(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
         '[data-testid="stException"]').first.inner_text()
+
+
+def go(page, title: str) -> None:
+    """Click ``title`` in the sidebar, as a person moves between pages (the session, and its work, stay)."""
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    wait_for_app(page)
+    page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
+
+
+def type_into(page, label: str, text: str) -> None:
+    """Type ``text`` into the text or number box labelled ``label`` and press Enter."""
+    box = page.get_by_label(label, exact=True)
+    box.fill(text)
+    box.press("Enter")
+    wait_for_app(page)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the select box labelled ``label``."""
+    page.get_by_label(label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_for_app(page)
+
+
+def edit_cell(page, grid, row: int, old: str, new: str) -> None:
+    """Edit the cell of ``grid`` (a data editor) in data row ``row`` (1 = first) that holds ``old``, as a
+    person does: double-click it, type ``new``, press Enter. The grid draws on a canvas, so the cell
+    is found by double-clicking along the row until its editor opens with ``old``."""
+    grid.evaluate("e => e.scrollIntoView({block: 'center'})")
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    y = box["y"] + 35 * row + 17  # rows and the header are 35 px high
+    for x in range(int(box["x"]) + 50, int(box["x"] + box["width"]) - 10, 40):
+        page.mouse.dblclick(x, y)
+        page.wait_for_timeout(150)
+        editor = page.locator("textarea.gdg-input")
+        if editor.count() and editor.first.input_value() == old:
+            editor.first.fill(new)
+            page.keyboard.press("Enter")
+            wait_for_app(page)
+            return
+        page.keyboard.press("Escape")
+    raise AssertionError(f"no cell holding {old!r} in row {row}")
+
+
+def metric_value(page, label: str) -> str:
+    """The big number of the metric whose label starts with ``label``."""
+    box = page.locator('[data-testid="stMetric"]', has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+#: Every piece of text on the page, shown or folded away (expanders, other tabs), one text node at a
+#: time: icons (drawn from a font by name, e.g. "keyboard_arrow_down") and code (ids shown on purpose,
+#: to be typed into files, and the arithmetic of a row) left out, and the hidden copy of each table.
+READ_TEXT = """() => {
+  const skip = '[data-testid="stIconMaterial"], .material-symbols-rounded, code, pre, style, script, noscript, '
+             + 'canvas, [data-testid="stDataFrameResizable"] table';
+  const walker = document.createTreeWalker(document.querySelector('[data-testid="stApp"]'), NodeFilter.SHOW_TEXT);
+  const out = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n.parentElement && !n.parentElement.closest(skip) && n.textContent.trim()) out.push(n.textContent.trim());
+  }
+  return out.join(String.fromCharCode(10));
+}"""
+
+
+def read_text(page) -> str:
+    return page.evaluate(READ_TEXT)
+
+
+AXE = ROOT / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """axe-core's WCAG 2.2 A and AA violations of ``impacts`` on the page as drawn (installed from npm
+    by `make test`, pinned in tests/axe/package-lock.json)."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core not found at {AXE}: run `make test` (it runs npm ci in tests/axe)")
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => {
+      const r = await axe.run(document, {runOnly: {type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}});
+      return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ': ' + (n.failureSummary || ''))}));
+    }""")
+    return [v for v in found if v["impact"] in impacts]

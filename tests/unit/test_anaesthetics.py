@@ -4,6 +4,9 @@ Model: vapour (L) = FGF (L/min) x minutes x concentration; mol = L / molar volum
 at 20 C, 23.645 at 15 C for N2O); g = mol x molar mass; mL = g / density; kgCO2e = kg x GWP.
 """
 
+import re
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,6 +19,7 @@ from carbon.anaesthetics import (
     compare_agents,
     cylinder_sizes,
     purchased,
+    range_note,
 )
 from carbon.units import ureg
 
@@ -237,3 +241,38 @@ def test_linear_in_duration_and_blind_to_the_unit(store, agent, flow, minutes, k
     assert longer.kgCO2e == pytest.approx(a.kgCO2e * k, rel=1e-9)
     assert longer.agent_kg == pytest.approx(a.agent_kg * k, rel=1e-9)
     assert a.kgCO2e_low <= a.kgCO2e <= a.kgCO2e_high
+
+
+def test_the_readmes_sevoflurane_figures_are_the_calculators(store):
+    """README.md quotes sevoflurane at 1 MAC for an hour at 2 L/min: by hand 2 L/min x 60 min x 2 % =
+    2.4 L; / 24.055 L/mol x 200.05 g/mol = 19.96 g; x 216 (AR5) = 4.311, x 130 (SA2012) = 2.595,
+    x 195 (AR6) = 3.892 kgCO2e; the low end at 1.8 % MAC = 0.9 x 4.311 = 3.880 kgCO2e."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    quoted = re.search(r"anaesthetic with sevoflurane \(1 MAC = 2 %, also at 2 L/min for an hour\): (.*?) A chart",
+                       readme, re.S).group(1)
+    grams = 2.4 / 24.055 * 200.05
+    r = {b: anaesthetic(store, "sevoflurane", "2 L/min", "1 h", basis=b) for b in ("AR5", "SA2012", "AR6")}
+    assert r["AR5"].agent_kg * 1000 == pytest.approx(grams, rel=1e-3)
+    assert f"{r['AR5'].agent_kg * 1000:.1f} g of agent ({r['AR5'].liquid_ml:.1f} mL of liquid)" in quoted
+    assert " ".join(quoted.split()).startswith(
+        f"20.0 g of agent (13.1 mL of liquid), {r['AR5'].kgCO2e:.2f} kgCO2e on AR5, {r['SA2012'].kgCO2e:.2f} on SA2012, "
+        f"{r['AR6'].kgCO2e:.2f} on AR6")
+    assert r["AR5"].kgCO2e == pytest.approx(grams / 1000 * 216, rel=1e-3)
+    assert f"from {r['AR5'].kgCO2e_low:.2f} to {r['AR5'].kgCO2e_high:.2f} kgCO2e" in " ".join(quoted.split())
+    assert r["AR5"].kgCO2e_low == pytest.approx(0.9 * r["AR5"].kgCO2e) and r["AR5"].kgCO2e_high == r["AR5"].kgCO2e
+    half = anaesthetic(store, "sevoflurane", "1 L/min", "1 h")
+    assert "2.16 on AR5" in quoted and round(half.kgCO2e, 2) == 2.16
+
+
+def test_a_figure_at_the_end_of_its_range_says_why(store):
+    """1 MAC of sevoflurane is 2.0 %, the top of constants.csv's 1.8-2.0 %: the figure is the top of its
+    range (3.880 = 0.9 x 4.311 to 4.311 kgCO2e); desflurane's 6.0 % is the bottom of 6.0-6.6 %."""
+    sevo = anaesthetic(store, "sevoflurane", "2 L/min", "1 h")
+    assert sevo.kgCO2e == sevo.kgCO2e_high
+    assert range_note(store, sevo) == ("The figure is the top of its range: Sevoflurane minimum alveolar concentration "
+                                       "(adult, about 40 yr) is taken as 2%, the top of its published 1.8–2%.")
+    des = anaesthetic(store, "desflurane", "2 L/min", "1 h")
+    assert range_note(store, des).startswith("The figure is the bottom of its range: Desflurane minimum alveolar")
+    assert "6–6.6%" in range_note(store, des)
+    # a dial setting typed in takes no range from the MAC: nothing to explain
+    assert range_note(store, anaesthetic(store, "sevoflurane", "2 L/min", "1 h", "2 %")) == ""

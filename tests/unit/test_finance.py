@@ -91,3 +91,22 @@ def test_cumulative_budget(store):
 def test_assumptions_name_the_sources(store):
     text = " ".join(fin.assumptions(store, scenario()))
     assert "Green Book" in text and "3.5%" in text and "linearly interpolated" in text
+
+
+def test_cost_per_tonne_in_words_by_hand(store):
+    """Undiscounted (0 %): Cheap costs GBP 1,000 once and saves GBP 500 a year for 4 years over 400 tCO2e:
+    -1,000 / 400 = GBP 2.50 saved a tonne; Dear costs GBP 100,000 over 400 tCO2e = GBP 250 a tonne."""
+    a = fin.appraise(store, sc.run(store, scenario(discount_pct=0.0)))
+    side = fin.side_by_side(a)
+    assert side["name"].tolist() == ["Cheap", "Dear"]  # cheapest per tonne first
+    assert side["per_tonne"].tolist() == ["Saves £2.50 for each tonne of CO2e saved",
+                                          "Costs £250.00 for each tonne of CO2e saved"]
+    assert side["abated_tCO2e"].tolist() == pytest.approx([400, 400])
+    assert side["npc_gbp"].tolist() == pytest.approx([-1000, 100000])
+    words = fin.package_words(fin.summary(a))
+    # the package: 800 tCO2e for GBP 99,000: GBP 123.75 a tonne
+    assert words.startswith("Over the appraisal period the changes save 800.00 tCO2e and cost £99,000.00 in net present terms. "
+                            "Costs £123.75 for each tonne of CO2e saved; the government's central carbon value")
+    assert fin.per_tonne_words(float("nan"), 0.0) == "Saves no carbon at these settings"
+    assert fin.package_words(fin.summary(a.iloc[0:0])) == ("At these settings the changes save no carbon over the "
+                                                          "appraisal period.")
