@@ -175,7 +175,7 @@ def remove(store: Store) -> int:
     number of files removed. Real imports are left alone."""
     with store.transaction() as cur:
         ids = [r[0] for r in cur.execute("SELECT id FROM rx_import WHERE starts_with(file, ?)", [PREFIX]).fetchall()]
-        for table in ("rx_item", "rx_chemical_month"):
+        for table in ("rx_item", "rx_chemical"):  # rx_chemical_month is a view of rx_chemical (migration 101)
             cur.execute(f"DELETE FROM {table} WHERE list_contains(?, import_id)", [ids])
         cur.execute("DELETE FROM rx_import WHERE list_contains(?, id)", [ids])
         cur.execute("DELETE FROM rx_list_size WHERE starts_with(file, ?)", [PREFIX])
