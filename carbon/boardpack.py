@@ -15,6 +15,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+import altair as alt
 import pandas as pd
 
 from carbon import board, charts, equivalence
@@ -28,7 +29,8 @@ from carbon.formula import SELF
 
 #: Years shown in the headline (those inside the scenario, plus its baseline and end years).
 HEADLINE_YEARS = (2030, 2040)
-CHART_WIDTH = 720
+#: Pixels across a chart of the pack: on A4 (180 mm of text) 12 px text prints at about 9.5 pt.
+CHART_WIDTH = 640
 
 
 @dataclass
@@ -117,6 +119,14 @@ def _used_ids(lib: fx.Library, ids: set[str], basis: str) -> set[str]:
     return seen
 
 
+def _name(lib: fx.Library, fid: str) -> str:
+    """A factor's name in the library (its id if the library has no such factor)."""
+    try:
+        return str(lib.row(fid)["name"])
+    except KeyError:
+        return fid
+
+
 SOURCE_COLUMNS = ["used_for", "id", "name", "value", "unit", "source", "publisher", "title", "year", "address"]
 
 
@@ -145,8 +155,8 @@ def sources(store, projection: sc.Projection, basis: str = fx.DEFAULT_BASIS, tar
     swapped = {i for s in projection.interventions["factor_ids"] for i in str(s).split(",") if i}
     prices = fx.reference(store, "prices")
     prices = prices[prices["factor_id"].isin(swapped)]
-    rows += [{"used_for": "price", "id": r.factor_id, "name": f"price of {r.factor_id}", "value": float(r.value),
-              "unit": r.unit, "source": r.source} for r in prices.itertuples()]
+    rows += [{"used_for": "price", "id": r.factor_id, "name": f"Price of {_name(lib, r.factor_id)}",
+              "value": float(r.value), "unit": r.unit, "source": r.source} for r in prices.itertuples()]
     df = pd.DataFrame(rows, columns=SOURCE_COLUMNS[:6])
     src = lib.sources[["publisher", "title", "year", "address"]]
     return df.merge(src, left_on="source", right_index=True, how="left")[SOURCE_COLUMNS].reset_index(drop=True)
@@ -174,7 +184,7 @@ def tables(pack: Pack) -> dict[str, pd.DataFrame]:
         "Headline": headline_rows(pack).rename(columns={
             "year": "Year", "tCO2e_no_action": "No action (tCO2e)", "tCO2e": "Scenario (tCO2e)",
             "tCO2e_low": "Low (tCO2e)", "tCO2e_high": "High (tCO2e)", "target_tCO2e": "Target path (tCO2e)"}),
-        "Targets": gaps[["milestone", "applies_to", "year", "reduction_pct", "target_tCO2e",
+        "Targets": gaps.assign(applies_to=gaps["applies_to"].map(applies_to))[["milestone", "applies_to", "year", "reduction_pct", "target_tCO2e",
                          "projected_tCO2e", "gap_tCO2e", "met", "reference", "target_id"]].rename(columns={
             "milestone": "Milestone", "target_id": "Id", "applies_to": "Applies to", "year": "Year",
             "reduction_pct": "Reduction (%)", "target_tCO2e": "Target (tCO2e)", "projected_tCO2e": "Projected (tCO2e)",
@@ -264,9 +274,11 @@ def figures(pack: Pack) -> dict:
     path = pack.totals[["year", "target_tCO2e"]].dropna()
     bv = pack.board
     out = {
-        board_title(bv): charts.board_footprint(bv.table[bv.table["source"] != board.TOTAL], bv.year, bv.previous),
+        # two charts to a printed page: the board's bars a little thinner than on screen
+        board_title(bv): charts.board_footprint(bv.table[bv.table["source"] != board.TOTAL], bv.year, bv.previous)
+        .properties(height=alt.Step(15, **{"for": "offset"})),
         f"Emissions against {pack.assessment.target_set}'s targets (tCO2e a year)":
-            charts.trajectory_vs_target(pack.totals, path, total_gaps),
+            charts.trajectory_vs_target(pack.totals, path, total_gaps).properties(height=270),
         "Emissions by category (tCO2e a year)": charts.trajectory_by_category(pack.projection.trajectory),
     }
     if len(pack.macc):
@@ -278,13 +290,17 @@ def figures(pack: Pack) -> dict:
 
 #: A line under each chart of the pack, saying how to read it (by the start of its title).
 CHART_NOTES = {
-    "Footprint by source": "Blue: the year shown; grey: the year before; black ticks: each source's target level "
-                           "(its next milestone), where it has a target.",
+    "Footprint by source": "Solid blue: the year shown; grey outline: the year before; black ticks: each source's "
+                           "target level (its next milestone), where it has a target.",
     "Emissions against": "Blue: the scenario, with its range from factor uncertainty; grey dotted: no action; "
-                         "black dashed: the target path; diamonds: milestones for the total.",
+                         "black dashed: the target path; milestones for the total: green circles met, "
+                         "vermillion crosses missed.",
+    "Emissions by category": "Each category in its own colour, named on its band where the band is wide enough; "
+                             "the legend lists them top to bottom as they are stacked.",
     "Marginal abatement": "Width: tCO2e abated over the appraisal period; height: net present cost per tCO2e "
-                          "(below zero saves money).",
-    "Cumulative budget": "Thin lines: each intervention; black: all of them. Negative: a net saving.",
+                          "(below zero saves money). Bars are numbered cheapest first; the key names each.",
+    "Cumulative budget": "Thin lines: each intervention, each with its own colour and dash; thick black: all of "
+                         "them. Negative: a net saving.",
 }
 
 
@@ -342,14 +358,28 @@ def headline_text(pack: Pack) -> list[tuple[str, str, str]]:
     return out
 
 
-def gap_sentences(pack: Pack) -> list[str]:
-    """The first miss, then each milestone's gap in one line."""
-    out = [tg.describe_miss(pack.miss, pack.assessment.target_set)]
+def gap_sentences(pack: Pack, ids: bool = True) -> list[str]:
+    """The first miss, then each milestone's gap in one line; ``ids=False`` (the pack's documents)
+    names each target in words only, without its library id in brackets (the terminal keeps them)."""
+    miss, target_set = pack.miss, pack.assessment.target_set
+    if ids or miss is None:
+        first = tg.describe_miss(miss, target_set)
+    else:
+        first = (f"First missed: {miss['organisation']} {tg.cut(miss['reduction_pct'])} in "
+                 f"{applies_to(miss['applies_to']).lower()} by {miss['year']}, by {miss['gap_tCO2e']:,.0f} tCO2e a year.")
+    out = [first]
     for r in pack.assessment.gaps.itertuples():
         state = "met" if r.met else f"missed by {r.gap_tCO2e:,.0f} tCO2e a year"
         out.append(f"{r.milestone}: target {r.target_tCO2e:,.0f}, projected {r.projected_tCO2e:,.0f} tCO2e a year: "
-                   f"{state} ({r.target_id}).")
+                   f"{state}" + (f" ({r.target_id})." if ids else "."))
     return out
+
+
+def applies_to(category: str) -> str:
+    """What a milestone applies to, in the board footprint's words ("energy" is building energy)."""
+    if category == board.TOTAL:
+        return "Total emissions"
+    return board.LABELS[board.source_of(pd.Series([category])).iloc[0]]
 
 
 def as_dict(pack: Pack) -> dict:

@@ -59,10 +59,10 @@ def trajectory_by_category(traj: pd.DataFrame) -> alt.Chart:
     data = traj.assign(category=traj["category"].astype(str), order=traj["category"].astype(str).map(
         {c: i for i, c in enumerate(cats)}))
     x = alt.X("year:Q", title="Year", axis=alt.Axis(format="d"))
-    scale = colour_scale(cats)
+    scale = colour_scale(cats[::-1])  # the legend, top to bottom, as the bands are stacked
     areas = alt.Chart(data).mark_area(stroke="white", strokeWidth=0.5).encode(
         x=x, y=alt.Y("tCO2e:Q", title="tCO2e a year", stack="zero"), order=alt.Order("order:Q"),
-        color=alt.Color("category:N", title="Category", scale=scale, sort=cats[::-1], legend=alt.Legend(**BELOW)),
+        color=alt.Color("category:N", title="Category", scale=scale, legend=alt.Legend(**BELOW)),
         tooltip=[alt.Tooltip("year:Q", format="d", title="Year"), alt.Tooltip("category:N", title="Category"),
                  tip("tCO2e", ",.0f", "tCO2e a year")])
     layers = [areas]
@@ -129,7 +129,7 @@ def macc(df: pd.DataFrame) -> alt.Chart:
     bars = alt.Chart(data).mark_rect(stroke="white", strokeWidth=1).encode(
         x=alt.X("x0:Q", title="tCO2e abated over the appraisal period (cumulative)"),
         x2="x1:Q",
-        y=alt.Y("cost_per_tCO2e:Q", title="GBP per tCO2e abated (net present cost)", scale=alt.Scale(padding=18)),
+        y=alt.Y("cost_per_tCO2e:Q", title="GBP per tCO2e abated (net present cost)", scale=alt.Scale(padding=24)),
         y2=alt.datum(0),
         color=alt.Color("category:N", title="Category", scale=colour_scale(cats)),
         tooltip=tips)
