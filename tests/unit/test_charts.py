@@ -246,3 +246,31 @@ def test_categories_keep_their_colours_everywhere():
     assert scale.range[:2] == [palette.CATEGORY_COLOURS["waste"], palette.CATEGORY_COLOURS["inhaler"]]
     assert scale.range[2] in palette.PALETTE  # a category with no colour of its own takes one of the palette
     assert palette.text_colour_on("#332288") == "#FFFFFF" and palette.text_colour_on("#999933") == "#000000"
+
+
+# --- axes ----------------------------------------------------------------------------------------
+#: What an axis title names as its unit: a quantity of carbon or money, a time, or what it counts.
+UNIT = re.compile(r"\b(kgCO2e|tCO2e|GBP|Year|Month|Inhalers)\b|share")
+
+
+def axes(svg: ET.Element) -> list[str]:
+    """Each axis as vega describes it to a screen reader: "X-axis titled '...' for a linear scale ..."."""
+    return [g.get("aria-label") for g in svg.iter(f"{SVG}g") if re.match(r"[XY]-axis ", g.get("aria-label", ""))]
+
+
+@pytest.mark.parametrize("n", (1, 50))
+@pytest.mark.parametrize("name", [*cc.ROW_CHARTS, *cc.OTHER_CHARTS])
+def test_every_axis_of_a_quantity_is_titled_with_its_unit(name, n):
+    make = {**cc.ROW_CHARTS, **cc.OTHER_CHARTS}[name]
+    described = axes(render(make(n, False)))
+    assert len(described) == 2, described
+    for axis in described:
+        title = re.match(r"[XY]-axis titled '([^']+)'", axis)
+        if "discrete scale" in axis and name in cc.ROW_CHARTS:
+            # the axis of rows: its labels are the rows' names (a title would repeat the chart's)
+            assert title is None and axis.startswith("Y-axis")
+            continue
+        assert title, axis
+        assert UNIT.search(title.group(1)), title.group(1)
+        if "share" in title.group(1):
+            assert re.search(r"values from \d+% to \d+%", axis), axis  # a share's ticks are percentages
