@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
 
-from carbon import board
+from carbon import board, kinds
 from carbon.boardpack import (Pack, chart_note, display, figures, gap_sentences, headline_text,
                               numbers, tables)
 from carbon.errors import CarbonError, Problem
@@ -74,6 +75,43 @@ WIDE = ("Interventions", "Baseline", "Sources")
 SOURCE_COLUMNS = ["Used as", "Name", "Value", "Unit", "Publisher", "Title", "Year", "Address", "Id"]
 #: Rows of the appendix that are rows of the factor library (``carbon factors show ID`` finds them).
 LIBRARY_ROWS = ("emission factor", "constant", "GWP", "price")
+
+
+#: An intervention's kind in words.
+INTERVENTION_KINDS = {"swap": "Swap", "reduction": "Reduction"}
+
+
+def kind_label(kind: str) -> str:
+    """A kind of baseline line in a few words: its label up to the first bracket or colon
+    ("Library factor (quantity × factor)" -> "Library factor")."""
+    label = kinds.labels().get(kind, kind.replace("_", " ").capitalize())
+    return re.split(r" \(|: ", label, maxsplit=1)[0]
+
+
+def category_label(category: str) -> str:
+    """A scenario category in the board footprint's words ("inhaler" -> "Inhalers")."""
+    return board.LABELS[board.source_of(pd.Series([category])).iloc[0]]
+
+
+def _separated(text: str) -> str:
+    """Typed amounts with thousands separators ("30000000 kWh" -> "30,000,000 kWh", "2400 bottle" ->
+    "2,400 bottle"); a year ("in 2024/25", "by 2030") is left as it is."""
+    return re.sub(r"(?<![\d.,])(?:\d{5,}|(?<!in )(?<!by )\d{4}(?= [A-Za-z]))(?![\d,])",
+                  lambda m: f"{int(m.group()):,}", text)
+
+
+def plain(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """A table of the pack as the document shows it: kinds and categories in words, typed amounts
+    separated (the CSV and Excel files keep the names a filter needs)."""
+    out = df.copy()
+    if "Category" in out:
+        out["Category"] = out["Category"].astype(str).map(category_label)
+    if name == "Interventions":
+        out["Kind"] = out["Kind"].map(lambda k: INTERVENTION_KINDS.get(k, str(k).capitalize()))
+    if name == "Baseline":
+        out["Built from"] = out["Built from"].astype(str).map(kind_label)
+        out["How"] = out["How"].fillna("").astype(str).map(_separated)
+    return out
 
 
 def _numeric(col: str) -> bool:
@@ -209,7 +247,7 @@ def to_html(pack: Pack, pictures: dict[str, bytes] | None = None) -> str:
     for name, dropped in SHOWN.items():
         cls = "wide" if name in WIDE else "tables"
         out.append(f"<section class='{cls}'><h2>{_e(name)}</h2>"
-                   + html_table(t[name].drop(columns=list(dropped)), _CAPTIONS.get(name, ""), widths=_WIDTHS.get(name))
+                   + html_table(plain(name, t[name].drop(columns=list(dropped))), _CAPTIONS.get(name, ""), widths=_WIDTHS.get(name))
                    + "</section>")
     out.append("<section class='tables'><h2>Assumptions</h2><ol>"
                + "".join(f"<li>{_e(a)}</li>" for a in pack.assumptions) + "</ol></section>")

@@ -6,6 +6,7 @@ import io
 import re
 import subprocess
 import zlib
+import html as html_module
 from html.parser import HTMLParser
 
 import numpy as np
@@ -270,3 +271,24 @@ def test_pdf_first_page_is_full_and_its_charts_print_legibly(pack, pictures, tmp
     listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
     ppi = [int(line.split()[12]) for line in listing.splitlines()[2:] if line.split()[2] == "image"]
     assert len(ppi) == 5 and all(12 * 3 * 72 / p >= 9 for p in ppi), ppi
+
+
+def test_the_document_reads_in_words_without_ids_or_raw_numbers(pack, pictures):
+    page = pf.to_html(pack, pictures)
+    page = re.sub(r"<style>.*?</style>|src='data:[^']*'", "", page, flags=re.S)
+    text = html_module.unescape(re.sub(r"<[^>]+>", " ", page))
+    # everything before the sources appendix (whose last column is each factor's library id)
+    body = text.partition("Sources of every factor used")[0]
+    assert not re.findall(r"\b[a-z0-9]+_[a-z0-9_]+\b", body)  # no id (nhs_scotland_..., medicine_spend)
+    assert not re.findall(r"\d\.\d{3,}|\d[eE][+-]?\d|\b(?:None|nan|NaN|True|False)\b", body)
+    # kinds and categories in words; typed amounts with separators
+    base = pf.plain("Baseline", bp.tables(pack)["Baseline"]).set_index("Line")
+    assert base.loc["Grid electricity", ["Built from", "Category", "How"]].tolist() == [
+        "Building energy", "Building energy", "30,000,000 kWh in 2024/25"]
+    assert base.loc["Sevoflurane bought", ["Built from", "Category", "How"]].tolist() == [
+        "Anaesthetic bought", "Anaesthetic gases", "2,400 bottle"]
+    assert base.loc["Ventolin Evohaler (salbutamol pMDI)", "Built from"] == "Library factor"
+    ivs = pf.plain("Interventions", bp.tables(pack)["Interventions"]).set_index("Intervention")
+    assert ivs.loc["Low-flow anaesthesia", ["Kind", "Category"]].tolist() == ["Reduction", "Anaesthetic gases"]
+    # the spreadsheet keeps the names a filter needs
+    assert set(bp.tables(pack)["Baseline"]["Built from"]) >= {"factor", "medicine_spend"}
