@@ -39,7 +39,7 @@ serve: $(STAMP)
 # sudo, on Debian/Ubuntu).
 PDF_DEPS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation fonts-dejavu-core
 system-deps:
-	@MISSING_PDF="$$(for p in $(PDF_DEPS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done)"; \
+	@MISSING_PDF="$$(for p in $(PDF_DEPS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done)"; \
 	command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
 	  && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && [ -z "$$MISSING_PDF" ] || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -6,6 +6,7 @@ import io
 import re
 import subprocess
 import zlib
+from pathlib import Path
 import html as html_module
 from html.parser import HTMLParser
 
@@ -292,3 +293,15 @@ def test_the_document_reads_in_words_without_ids_or_raw_numbers(pack, pictures):
     assert ivs.loc["Low-flow anaesthesia", ["Kind", "Category"]].tolist() == ["Reduction", "Anaesthetic gases"]
     # the spreadsheet keeps the names a filter needs
     assert set(bp.tables(pack)["Baseline"]["Built from"]) >= {"factor", "medicine_spend"}
+
+
+def test_make_and_ci_install_the_system_packages_the_pdf_needs():
+    # the error a missing Pango gives names the same Debian packages make system-deps and CI install
+    root = Path(__file__).resolve().parents[2]
+    make = re.search(r"^PDF_DEPS := (.+)$", (root / "Makefile").read_text(), re.M).group(1).split()
+    ci = re.search(r"^for pkg in (.+); do$", (root / ".ci" / "run").read_text(), re.M).group(1).split()
+    assert make == ci == list(pf.PDF_SYSTEM_PACKAGES)
+    # and they are installed here, as CI installs them
+    for pkg in pf.PDF_SYSTEM_PACKAGES:
+        status = subprocess.run(["dpkg-query", "-W", "-f=${Status}", pkg], capture_output=True, text=True).stdout
+        assert status == "install ok installed", pkg
