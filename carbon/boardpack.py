@@ -53,6 +53,7 @@ class Pack:
     equivalence: str
     board: board.BoardView | None = None
     abated_equivalence: str = ""
+    baseline_equivalence: str = ""
     generated: str = field(default_factory=lambda: dt.datetime.now().strftime("%d %B %Y %H:%M"))
 
 
@@ -76,6 +77,7 @@ def build(store, scenario: sc.Scenario, basis: str = fx.DEFAULT_BASIS, target_se
         headline=head, money=fin.summary(appraisal), assumptions=assumptions(store, scenario, assessment),
         sources=sources(store, p, basis, target_set), equivalence=equivalence.car(store, head["end_kg"], basis),
         abated_equivalence=equivalence.car(store, head["abated_total_kg"], basis), board=footprint,
+        baseline_equivalence=equivalence.car(store, head["baseline_kg"], basis),
     )
 
 
@@ -339,20 +341,27 @@ def display(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({c: [_fmt_cell(c, v) for v in df[c].tolist()] for c in df.columns})
 
 
+def tonnes(t: float) -> str:
+    """``38,117 tCO2e``: whole tonnes, as the pack's tables give them."""
+    return co2e(t * 1000) if not t == t or abs(t) < 10 else f"{'−' if t < 0 else ''}{abs(t):,.0f} tCO2e"
+
+
 def headline_text(pack: Pack) -> list[tuple[str, str, str]]:
     """(label, big number, small print) for the headline boxes."""
     h, m = pack.headline, pack.money
     rows = headline_rows(pack).set_index("year")
     label = pack.scenario.label
-    out = [(f"Emissions in {label(h['baseline_year'])} (baseline)", co2e(h["baseline_kg"]) + " a year", "")]
+    # in tonnes, as every table of the pack is (never ktCO2e over a table of tCO2e)
+    out = [(f"Emissions in {label(h['baseline_year'])} (baseline)", tonnes(h["baseline_kg"] / 1000) + " a year",
+            f"{pack.baseline_equivalence} a year" if pack.baseline_equivalence else "")]
     for y in [y for y in rows.index if y not in (h["baseline_year"],)]:
         r = rows.loc[y]
         equivalent = f"{pack.equivalence} a year; " if y == h["end_year"] and pack.equivalence else ""
         # the car equivalence is of the scenario's figure, so it comes first, before the range and no action
-        out.append((f"Emissions in {label(y)} with the interventions", co2e(r["tCO2e"] * 1000) + " a year",
-                    f"{equivalent}range {co2e(r['tCO2e_low'] * 1000)} – {co2e(r['tCO2e_high'] * 1000)}; "
-                    f"no action {co2e(r['tCO2e_no_action'] * 1000)}"))
-    out.append(("Abated over the scenario", co2e(h["abated_total_kg"]), pack.abated_equivalence))
+        out.append((f"Emissions in {label(y)} with the interventions", tonnes(r["tCO2e"]) + " a year",
+                    f"{equivalent}range {tonnes(r['tCO2e_low'])} – {tonnes(r['tCO2e_high'])}; "
+                    f"no action {tonnes(r['tCO2e_no_action'])}"))
+    out.append(("Abated over the scenario", tonnes(h["abated_total_kg"] / 1000), pack.abated_equivalence))
     out.append(("Net present cost of the interventions", gbp(m["npc_gbp"]),
                 f"{gbp(m['cost_per_tCO2e'])} per tCO2e abated; carbon value (central) {gbp(m['carbon_value_central_gbp'])}"))
     return out
@@ -370,7 +379,10 @@ def gap_sentences(pack: Pack, ids: bool = True) -> list[str]:
     out = [first]
     for r in pack.assessment.gaps.itertuples():
         state = "met" if r.met else f"missed by {r.gap_tCO2e:,.0f} tCO2e a year"
-        out.append(f"{r.milestone}: target {r.target_tCO2e:,.0f}, projected {r.projected_tCO2e:,.0f} tCO2e a year: "
+        # in words, the milestone names what it applies to as the board footprint does ("building energy")
+        milestone = r.milestone if ids else (f"{r.organisation}: {tg.cut(r.reduction_pct)} in "
+                                             f"{applies_to(r.applies_to).lower()} by {r.year}")
+        out.append(f"{milestone}: target {r.target_tCO2e:,.0f}, projected {r.projected_tCO2e:,.0f} tCO2e a year: "
                    f"{state}" + (f" ({r.target_id})." if ids else "."))
     return out
 

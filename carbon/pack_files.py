@@ -274,7 +274,7 @@ _CAPTIONS = {
 
 
 #: Column widths (% of the page) where the automatic layout squeezes the words.
-_WIDTHS = {"Targets": [21, 10, 6, 9, 8, 9, 8, 5, 24]}
+_WIDTHS = {"Targets": [21, 10, 6, 9, 8, 9, 8, 5, 24], "Baseline": [23, 19, 14, 7, 6, 6, 25]}
 
 
 # ---------------------------------------------------------------------------------------------

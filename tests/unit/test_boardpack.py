@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from carbon import boardpack as bp
+from carbon import equivalence
 from carbon import pack_files as pf
 from carbon import scenarios as sc
 
@@ -96,7 +97,7 @@ def test_html_has_charts_tables_assumptions_and_sources(pack, pictures):
     assert "Footprint by source, 2024/25 beside 2023/24" in top and "Against each target" in top
     assert "<td>Building energy</td>" in top and "no target for this source" in top
     assert "nhs_scotland" not in top  # no ids on the first page
-    assert "38.12 ktCO2e" in html  # the baseline headline: 38,116.8 tCO2e (tests/unit/test_board.py)
+    assert "38,117 tCO2e a year" in html  # the baseline headline: 38,116.8 tCO2e (tests/unit/test_board.py)
 
 
 def test_charts_render_as_images(pictures):
@@ -128,7 +129,7 @@ def test_pdf_opens_and_its_first_page_is_not_blank(pack, pictures, tmp_path):
     assert "Total" in first and "38,117" in first and "Net zero by 2040 (NHS Scotland)" in first
     assert "nhs_scotland" not in first
     second = page(2)
-    assert "38.12 ktCO2e" in second and "First missed" in second
+    assert "38,117 tCO2e a year" in second and "First missed" in second
     assert "Footprint by source" in page(3) and "targets (tCO2e a year)" in page(3)
 
 
@@ -157,14 +158,28 @@ def test_pdf_tables_never_break_a_year_or_a_word(pack, pictures, tmp_path):
             assert word in words or all(part in words for part in re.split(r"(?<=-)(?=.)", word)), word
 
 
-def test_headline_equivalences_sit_beside_their_own_numbers(pack):
+def test_headline_equivalences_sit_beside_their_own_numbers(pack, store):
     rows = {label: (big, small) for label, big, small in bp.headline_text(pack)}
     big, small = rows["Emissions in 2045/46 with the interventions"]
     # the car equivalence is of the 2045 scenario figure, so it comes before 'no action'
     assert small.startswith(pack.equivalence) and small.index("no action") > len(pack.equivalence)
     # the tonnes abated over the years, a big number, has its own equivalence
-    assert rows["Abated over the scenario"] == (bp.co2e(pack.headline["abated_total_kg"]), pack.abated_equivalence)
+    assert rows["Abated over the scenario"] == (bp.tonnes(pack.headline["abated_total_kg"] / 1000),
+                                                pack.abated_equivalence)
     assert "in an average car" in pack.abated_equivalence
+    # tens of thousands of times round the Earth is a whole number of times, not "56,715.0"
+    assert re.fullmatch(r"= \d{1,3}(,\d{3})+ times round the Earth in an average car", pack.abated_equivalence)
+    # one unit in the view, as in its tables: whole tonnes, never ktCO2e over a table of tCO2e
+    texts = [t for row in rows.values() for t in row] + [big]
+    assert not any("ktCO2e" in t or "kgCO2e" in t for t in texts), texts
+    assert all(b.endswith(("tCO2e", "tCO2e a year")) for label, (b, _) in rows.items() if label.startswith(("Emissions", "Abated")))
+    # the baseline, the biggest yearly figure, has its own: 38,116.8 tCO2e / (kgCO2e per km of the
+    # average car x 1.609344 km a mile x 24,901 miles round the Earth)
+    base, said = rows["Emissions in 2024/25 (baseline)"]
+    assert base == "38,117 tCO2e a year" and said == pack.baseline_equivalence + " a year"
+    per_km = equivalence.car_kg_per_km(store)
+    times = pack.headline["baseline_kg"] / per_km / 1.609344 / 24901
+    assert said == f"= {times:,.0f} times round the Earth in an average car a year"
 
 
 # ---------------------------------------------------------------------------------------------
