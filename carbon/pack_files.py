@@ -247,7 +247,8 @@ def to_html(pack: Pack, pictures: dict[str, bytes] | None = None) -> str:
     for name, dropped in SHOWN.items():
         cls = "wide" if name in WIDE else "tables"
         out.append(f"<section class='{cls}'><h2>{_e(name)}</h2>"
-                   + html_table(plain(name, t[name].drop(columns=list(dropped))), _CAPTIONS.get(name, ""), widths=_WIDTHS.get(name))
+                   + html_table(plain(name, t[name].drop(columns=list(dropped))), _CAPTIONS.get(name, ""),
+                                widths=_WIDTHS.get(name))
                    + "</section>")
     out.append("<section class='tables'><h2>Assumptions</h2><ol>"
                + "".join(f"<li>{_e(a)}</li>" for a in pack.assumptions) + "</ol></section>")

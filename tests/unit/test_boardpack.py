@@ -172,7 +172,8 @@ def test_headline_equivalences_sit_beside_their_own_numbers(pack, store):
     # one unit in the view, as in its tables: whole tonnes, never ktCO2e over a table of tCO2e
     texts = [t for row in rows.values() for t in row] + [big]
     assert not any("ktCO2e" in t or "kgCO2e" in t for t in texts), texts
-    assert all(b.endswith(("tCO2e", "tCO2e a year")) for label, (b, _) in rows.items() if label.startswith(("Emissions", "Abated")))
+    assert all(b.endswith(("tCO2e", "tCO2e a year")) for label, (b, _) in rows.items()
+               if label.startswith(("Emissions", "Abated")))
     # the baseline, the biggest yearly figure, has its own: 38,116.8 tCO2e / (kgCO2e per km of the
     # average car x 1.609344 km a mile x 24,901 miles round the Earth)
     base, said = rows["Emissions in 2024/25 (baseline)"]
