@@ -35,15 +35,19 @@ serve: $(STAMP)
 	$(BIN)/streamlit run app.py --server.address $(ADDRESS) $(STREAMLIT_FLAGS)
 
 # Browser tests need Debian's chromium, the board-pack test pdftoppm (poppler-utils), the sign-in
-# test Node.js and npm (it runs a real OpenID Connect provider); installed when missing (as root, or
-# with sudo, on Debian/Ubuntu).
+# test Node.js and npm (it runs a real OpenID Connect provider); the PDF board pack (WeasyPrint)
+# Pango, HarfBuzz's font subsetter and fonts (PDF_DEPS). Installed when missing (as root, or with
+# sudo, on Debian/Ubuntu).
+PDF_DEPS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation fonts-dejavu-core
 system-deps:
-	@command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
-	  && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || { \
+	@MISSING_PDF="$$(for p in $(PDF_DEPS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done)"; \
+	command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
+	  && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && [ -z "$$MISSING_PDF" ] || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  PKGS="$$(command -v chromium >/dev/null 2>&1 || echo chromium) \
 	        $$(command -v pdftoppm >/dev/null 2>&1 || echo poppler-utils) \
-	        $$(command -v node >/dev/null 2>&1 || echo nodejs) $$(command -v npm >/dev/null 2>&1 || echo npm)"; \
+	        $$(command -v node >/dev/null 2>&1 || echo nodejs) $$(command -v npm >/dev/null 2>&1 || echo npm) \
+	        $$MISSING_PDF"; \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive \
 	    apt-get install -y -qq $$PKGS >/dev/null; }
 

@@ -181,7 +181,8 @@ def _notes(store, scenario: sc.Scenario, lines: pd.DataFrame, now, before, has_p
         if fixed:
             years = ", ".join(str(y) for y in sorted({ln.factor_year for ln in fixed}))
             why = f" (the library holds no DESNZ {own} set)" if own not in held else ""
-            out.append(f"{label}: {len(fixed)} line(s) use DESNZ {years} factors, set on the line instead of "
+            use = "1 line uses" if len(fixed) == 1 else f"{len(fixed)} lines use"
+            out.append(f"{label}: {use} DESNZ {years} factors, set on the line instead of "
                        f"{label}'s own {own}{why}.")
     kinds_used = set(lines["kind"])
     if kinds_used & {"energy", "water", "waste", "refrigerant", "estates"} and kinds_used - {

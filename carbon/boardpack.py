@@ -15,6 +15,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
+import altair as alt
 import pandas as pd
 
 from carbon import board, charts, equivalence
@@ -28,7 +29,8 @@ from carbon.formula import SELF
 
 #: Years shown in the headline (those inside the scenario, plus its baseline and end years).
 HEADLINE_YEARS = (2030, 2040)
-CHART_WIDTH = 720
+#: Pixels across a chart of the pack: on A4 (180 mm of text) 12 px text prints at about 9.5 pt.
+CHART_WIDTH = 640
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Pack:
     equivalence: str
     board: board.BoardView | None = None
     abated_equivalence: str = ""
+    baseline_equivalence: str = ""
     generated: str = field(default_factory=lambda: dt.datetime.now().strftime("%d %B %Y %H:%M"))
 
 
@@ -74,6 +77,7 @@ def build(store, scenario: sc.Scenario, basis: str = fx.DEFAULT_BASIS, target_se
         headline=head, money=fin.summary(appraisal), assumptions=assumptions(store, scenario, assessment),
         sources=sources(store, p, basis, target_set), equivalence=equivalence.car(store, head["end_kg"], basis),
         abated_equivalence=equivalence.car(store, head["abated_total_kg"], basis), board=footprint,
+        baseline_equivalence=equivalence.car(store, head["baseline_kg"], basis),
     )
 
 
@@ -117,6 +121,14 @@ def _used_ids(lib: fx.Library, ids: set[str], basis: str) -> set[str]:
     return seen
 
 
+def _name(lib: fx.Library, fid: str) -> str:
+    """A factor's name in the library (its id if the library has no such factor)."""
+    try:
+        return str(lib.row(fid)["name"])
+    except KeyError:
+        return fid
+
+
 SOURCE_COLUMNS = ["used_for", "id", "name", "value", "unit", "source", "publisher", "title", "year", "address"]
 
 
@@ -145,8 +157,8 @@ def sources(store, projection: sc.Projection, basis: str = fx.DEFAULT_BASIS, tar
     swapped = {i for s in projection.interventions["factor_ids"] for i in str(s).split(",") if i}
     prices = fx.reference(store, "prices")
     prices = prices[prices["factor_id"].isin(swapped)]
-    rows += [{"used_for": "price", "id": r.factor_id, "name": f"price of {r.factor_id}", "value": float(r.value),
-              "unit": r.unit, "source": r.source} for r in prices.itertuples()]
+    rows += [{"used_for": "price", "id": r.factor_id, "name": f"Price of {_name(lib, r.factor_id)}",
+              "value": float(r.value), "unit": r.unit, "source": r.source} for r in prices.itertuples()]
     df = pd.DataFrame(rows, columns=SOURCE_COLUMNS[:6])
     src = lib.sources[["publisher", "title", "year", "address"]]
     return df.merge(src, left_on="source", right_index=True, how="left")[SOURCE_COLUMNS].reset_index(drop=True)
@@ -174,7 +186,7 @@ def tables(pack: Pack) -> dict[str, pd.DataFrame]:
         "Headline": headline_rows(pack).rename(columns={
             "year": "Year", "tCO2e_no_action": "No action (tCO2e)", "tCO2e": "Scenario (tCO2e)",
             "tCO2e_low": "Low (tCO2e)", "tCO2e_high": "High (tCO2e)", "target_tCO2e": "Target path (tCO2e)"}),
-        "Targets": gaps[["milestone", "applies_to", "year", "reduction_pct", "target_tCO2e",
+        "Targets": gaps.assign(applies_to=gaps["applies_to"].map(applies_to))[["milestone", "applies_to", "year", "reduction_pct", "target_tCO2e",
                          "projected_tCO2e", "gap_tCO2e", "met", "reference", "target_id"]].rename(columns={
             "milestone": "Milestone", "target_id": "Id", "applies_to": "Applies to", "year": "Year",
             "reduction_pct": "Reduction (%)", "target_tCO2e": "Target (tCO2e)", "projected_tCO2e": "Projected (tCO2e)",
@@ -264,9 +276,11 @@ def figures(pack: Pack) -> dict:
     path = pack.totals[["year", "target_tCO2e"]].dropna()
     bv = pack.board
     out = {
-        board_title(bv): charts.board_footprint(bv.table[bv.table["source"] != board.TOTAL], bv.year, bv.previous),
+        # two charts to a printed page: the board's bars a little thinner than on screen
+        board_title(bv): charts.board_footprint(bv.table[bv.table["source"] != board.TOTAL], bv.year, bv.previous)
+        .properties(height=alt.Step(15, **{"for": "offset"})),
         f"Emissions against {pack.assessment.target_set}'s targets (tCO2e a year)":
-            charts.trajectory_vs_target(pack.totals, path, total_gaps),
+            charts.trajectory_vs_target(pack.totals, path, total_gaps).properties(height=270),
         "Emissions by category (tCO2e a year)": charts.trajectory_by_category(pack.projection.trajectory),
     }
     if len(pack.macc):
@@ -278,13 +292,17 @@ def figures(pack: Pack) -> dict:
 
 #: A line under each chart of the pack, saying how to read it (by the start of its title).
 CHART_NOTES = {
-    "Footprint by source": "Blue: the year shown; grey: the year before; black ticks: each source's target level "
-                           "(its next milestone), where it has a target.",
+    "Footprint by source": "Solid blue: the year shown; grey outline: the year before; black ticks: each source's "
+                           "target level (its next milestone), where it has a target.",
     "Emissions against": "Blue: the scenario, with its range from factor uncertainty; grey dotted: no action; "
-                         "black dashed: the target path; diamonds: milestones for the total.",
+                         "black dashed: the target path; milestones for the total: green circles met, "
+                         "vermillion crosses missed.",
+    "Emissions by category": "Each category in its own colour, named on its band where the band is wide enough; "
+                             "the legend lists them top to bottom as they are stacked.",
     "Marginal abatement": "Width: tCO2e abated over the appraisal period; height: net present cost per tCO2e "
-                          "(below zero saves money).",
-    "Cumulative budget": "Thin lines: each intervention; black: all of them. Negative: a net saving.",
+                          "(below zero saves money). Bars are numbered cheapest first; the key names each.",
+    "Cumulative budget": "Thin lines: each intervention, each with its own colour and dash; thick black: all of "
+                         "them. Negative: a net saving.",
 }
 
 
@@ -323,33 +341,57 @@ def display(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({c: [_fmt_cell(c, v) for v in df[c].tolist()] for c in df.columns})
 
 
+def tonnes(t: float) -> str:
+    """``38,117 tCO2e``: whole tonnes, as the pack's tables give them."""
+    return co2e(t * 1000) if not t == t or abs(t) < 10 else f"{'−' if t < 0 else ''}{abs(t):,.0f} tCO2e"
+
+
 def headline_text(pack: Pack) -> list[tuple[str, str, str]]:
     """(label, big number, small print) for the headline boxes."""
     h, m = pack.headline, pack.money
     rows = headline_rows(pack).set_index("year")
     label = pack.scenario.label
-    out = [(f"Emissions in {label(h['baseline_year'])} (baseline)", co2e(h["baseline_kg"]) + " a year", "")]
+    # in tonnes, as every table of the pack is (never ktCO2e over a table of tCO2e)
+    out = [(f"Emissions in {label(h['baseline_year'])} (baseline)", tonnes(h["baseline_kg"] / 1000) + " a year",
+            f"{pack.baseline_equivalence} a year" if pack.baseline_equivalence else "")]
     for y in [y for y in rows.index if y not in (h["baseline_year"],)]:
         r = rows.loc[y]
         equivalent = f"{pack.equivalence} a year; " if y == h["end_year"] and pack.equivalence else ""
         # the car equivalence is of the scenario's figure, so it comes first, before the range and no action
-        out.append((f"Emissions in {label(y)} with the interventions", co2e(r["tCO2e"] * 1000) + " a year",
-                    f"{equivalent}range {co2e(r['tCO2e_low'] * 1000)} – {co2e(r['tCO2e_high'] * 1000)}; "
-                    f"no action {co2e(r['tCO2e_no_action'] * 1000)}"))
-    out.append(("Abated over the scenario", co2e(h["abated_total_kg"]), pack.abated_equivalence))
+        out.append((f"Emissions in {label(y)} with the interventions", tonnes(r["tCO2e"]) + " a year",
+                    f"{equivalent}range {tonnes(r['tCO2e_low'])} – {tonnes(r['tCO2e_high'])}; "
+                    f"no action {tonnes(r['tCO2e_no_action'])}"))
+    out.append(("Abated over the scenario", tonnes(h["abated_total_kg"] / 1000), pack.abated_equivalence))
     out.append(("Net present cost of the interventions", gbp(m["npc_gbp"]),
                 f"{gbp(m['cost_per_tCO2e'])} per tCO2e abated; carbon value (central) {gbp(m['carbon_value_central_gbp'])}"))
     return out
 
 
-def gap_sentences(pack: Pack) -> list[str]:
-    """The first miss, then each milestone's gap in one line."""
-    out = [tg.describe_miss(pack.miss, pack.assessment.target_set)]
+def gap_sentences(pack: Pack, ids: bool = True) -> list[str]:
+    """The first miss, then each milestone's gap in one line; ``ids=False`` (the pack's documents)
+    names each target in words only, without its library id in brackets (the terminal keeps them)."""
+    miss, target_set = pack.miss, pack.assessment.target_set
+    if ids or miss is None:
+        first = tg.describe_miss(miss, target_set)
+    else:
+        first = (f"First missed: {miss['organisation']} {tg.cut(miss['reduction_pct'])} in "
+                 f"{applies_to(miss['applies_to']).lower()} by {miss['year']}, by {miss['gap_tCO2e']:,.0f} tCO2e a year.")
+    out = [first]
     for r in pack.assessment.gaps.itertuples():
         state = "met" if r.met else f"missed by {r.gap_tCO2e:,.0f} tCO2e a year"
-        out.append(f"{r.milestone}: target {r.target_tCO2e:,.0f}, projected {r.projected_tCO2e:,.0f} tCO2e a year: "
-                   f"{state} ({r.target_id}).")
+        # in words, the milestone names what it applies to as the board footprint does ("building energy")
+        milestone = r.milestone if ids else (f"{r.organisation}: {tg.cut(r.reduction_pct)} in "
+                                             f"{applies_to(r.applies_to).lower()} by {r.year}")
+        out.append(f"{milestone}: target {r.target_tCO2e:,.0f}, projected {r.projected_tCO2e:,.0f} tCO2e a year: "
+                   f"{state}" + (f" ({r.target_id})." if ids else "."))
     return out
+
+
+def applies_to(category: str) -> str:
+    """What a milestone applies to, in the board footprint's words ("energy" is building energy)."""
+    if category == board.TOTAL:
+        return "Total emissions"
+    return board.LABELS[board.source_of(pd.Series([category])).iloc[0]]
 
 
 def as_dict(pack: Pack) -> dict:

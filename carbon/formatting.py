@@ -128,5 +128,6 @@ def car_equivalence(kg: float, car_kg_per_km: float) -> str:
     if math.isnan(miles):
         return ""
     if miles >= 24901:  # once round the Earth
-        return f"= {miles / 24901:,.1f} times round the Earth in an average car"
+        times = miles / 24901
+        return f"= {times:,.{0 if times >= 10 else 1}f} times round the Earth in an average car"
     return f"= {miles:,.0f} miles in an average car" if miles >= 10 else f"= {miles:,.1f} miles in an average car"

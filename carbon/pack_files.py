@@ -1,24 +1,36 @@
 """The board pack as files: PDF, HTML, CSV and Excel, all written from one ``boardpack.Pack``.
 
-Page 1 (the top of the HTML) is the board footprint: the table by source for the reporting year
-beside the year before, and a plain-words verdict against each target. Charts are the app's own
-Altair charts, drawn to PNG by vl-convert; the PDF is laid out with fpdf2 in its core fonts (text
-is mapped to Latin-1).
+The HTML is the document: ``lang``, one ``h1`` and a heading outline without gaps, tables with
+``th scope="col"`` headers, real lists, figures with alternative text, print CSS for A4 (page 1
+the board footprint and a verdict against each target; numbered pages). The PDF is that HTML
+rendered by WeasyPrint as PDF/UA-1: tagged (a structure tree of headings, paragraphs, lists,
+tables and figures), its language and title set, with real fonts embedded (Liberation Sans or
+DejaVu Sans from the system, so any Unicode the text holds is drawn). Charts are the app's own Altair
+charts, drawn to PNG by vl-convert. No id appears in the document but in the last appendix, where
+each factor's library id is how a figure is traced back to ``factors/``.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import io
+import re
 from pathlib import Path
 
 import pandas as pd
 
-from carbon import board
+from carbon import board, kinds
 from carbon.boardpack import (Pack, chart_note, display, figures, gap_sentences, headline_text,
                               numbers, tables)
+from carbon.errors import CarbonError, Problem
 from carbon.reports import to_csv, to_excel
+
+#: What the PDF is: PDF/UA-1 (ISO 14289-1), which makes WeasyPrint tag it.
+PDF_VARIANT = "pdf/ua-1"
+LANG = "en-GB"
+#: Debian's packages WeasyPrint needs (the Makefile's PDF_DEPS and .ci/run install them).
+PDF_SYSTEM_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-liberation",
+                       "fonts-dejavu-core")
 
 
 def to_numbers_csv(pack: Pack) -> str:
@@ -30,8 +42,8 @@ def to_xlsx(pack: Pack) -> bytes:
     return to_excel({"Numbers": numbers(pack), **tables(pack)})
 
 
-def png(chart, scale: float = 2.0) -> bytes:
-    """A chart as PNG bytes (vl-convert, no browser needed)."""
+def png(chart, scale: float = 3.0) -> bytes:
+    """A chart as PNG bytes (vl-convert, no browser needed); ``scale`` 3 prints at about 270 dpi."""
     import vl_convert as vlc  # here, not at the top: it takes a second to load and only files need it
 
     return vlc.vegalite_to_png(chart.to_dict(), scale=scale)
@@ -39,25 +51,6 @@ def png(chart, scale: float = 2.0) -> bytes:
 
 def images(pack: Pack) -> dict[str, bytes]:
     return {title: png(chart) for title, chart in figures(pack).items()}
-
-
-# ---------------------------------------------------------------------------------------------
-# HTML
-# ---------------------------------------------------------------------------------------------
-_CSS = """
-body{font-family:Helvetica,Arial,sans-serif;margin:2em auto;max-width:1000px;color:#222}
-h1{margin-bottom:0}.sub{color:#555}
-.boxes{display:flex;flex-wrap:wrap;gap:1em;margin:1em 0}
-.box{border:1px solid #ccc;border-radius:6px;padding:.7em 1em;min-width:200px;flex:1}
-.box .n{font-size:1.8em;font-weight:bold}.box .s{font-size:.85em;color:#555}
-.notes{font-size:.8em;color:#555}
-table{border-collapse:collapse;font-size:.85em;margin:.5em 0 1.5em}
-th,td{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top}th{background:#f3f3f3}
-img{max-width:100%}.caveat{background:#fff7e0;padding:.5em 1em;border-left:4px solid #E69F00}
-"""
-
-#: Tables shown in the HTML and PDF (the year-by-category detail is in the CSV and Excel files).
-SHOWN = ("Headline", "Targets", "Interventions", "Baseline", "Trajectory")
 
 
 def subtitle(pack: Pack) -> str:
@@ -71,182 +64,233 @@ def board_heading(pack: Pack) -> str:
     return f"Footprint by source, {bv.year} beside {bv.previous}"
 
 
+# ---------------------------------------------------------------------------------------------
+# The document's tables: which are shown, without which columns
+# ---------------------------------------------------------------------------------------------
+#: Tables shown in the HTML and PDF (the year-by-category detail and the MACC's are in the CSV and
+#: Excel files), with the columns the document leaves to those files (ids and factor lists).
+SHOWN = {"Headline": (), "Targets": ("Id",), "Interventions": (), "Baseline": ("Factors",), "Trajectory": ()}
+#: Tables set on landscape pages (wide).
+WIDE = ("Interventions", "Baseline", "Sources")
+SOURCE_COLUMNS = ["Used as", "Name", "Value", "Unit", "Publisher", "Title", "Year", "Address", "Id"]
+#: Rows of the appendix that are rows of the factor library (``carbon factors show ID`` finds them).
+LIBRARY_ROWS = ("emission factor", "constant", "GWP", "price")
+
+
+#: An intervention's kind in words.
+INTERVENTION_KINDS = {"swap": "Swap", "reduction": "Reduction"}
+
+
+def kind_label(kind: str) -> str:
+    """A kind of baseline line in a few words: its label up to the first bracket or colon
+    ("Library factor (quantity × factor)" -> "Library factor")."""
+    label = kinds.labels().get(kind, kind.replace("_", " ").capitalize())
+    return re.split(r" \(|: ", label, maxsplit=1)[0]
+
+
+def category_label(category: str) -> str:
+    """A scenario category in the board footprint's words ("inhaler" -> "Inhalers")."""
+    return board.LABELS[board.source_of(pd.Series([category])).iloc[0]]
+
+
+def _separated(text: str) -> str:
+    """Typed amounts with thousands separators ("30000000 kWh" -> "30,000,000 kWh", "2400 bottle" ->
+    "2,400 bottle"); a year ("in 2024/25", "by 2030") is left as it is."""
+    return re.sub(r"(?<![\d.,])(?:\d{5,}|(?<!in )(?<!by )\d{4}(?= [A-Za-z]))(?![\d,])",
+                  lambda m: f"{int(m.group()):,}", text)
+
+
+def plain(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """A table of the pack as the document shows it: kinds and categories in words, typed amounts
+    separated (the CSV and Excel files keep the names a filter needs)."""
+    out = df.copy()
+    if "Category" in out:
+        out["Category"] = out["Category"].astype(str).map(category_label)
+    if name == "Interventions":
+        out["Kind"] = out["Kind"].map(lambda k: INTERVENTION_KINDS.get(k, str(k).capitalize()))
+    if name == "Baseline":
+        out["Built from"] = out["Built from"].astype(str).map(kind_label)
+        out["How"] = out["How"].fillna("").astype(str).map(_separated)
+    return out
+
+
+def _numeric(col: str) -> bool:
+    return any(k in col for k in ("(tCO2e)", "(GBP)", "(%)", "tCO2e)", "GBP)")) or col in ("Year", "Start", "Full by",
+                                                                                          "Value")
+
+
+NUM = " class='num'"
+
+
+def _cell(col: str, text: str) -> str:
+    # a hyphen-minus, not U+2212, so a number copied from the pack into a spreadsheet is a number
+    text = text.replace("−", "-") if _numeric(col) else text
+    cls = NUM if _numeric(col) else {"Address": " class='url'", "Target": " class='keep'"}.get(col, "")
+    return f"<td{cls}>{html.escape(text)}</td>"
+
+
+def html_table(df: pd.DataFrame, caption: str = "", total_row: bool = False, widths: list[int] | None = None) -> str:
+    """A table with a caption, column headers (``th scope="col"``) and numbers aligned right;
+    ``total_row``: the last row is the total (bold, ruled above); ``widths``: each column's % of the width."""
+    shown = display(df)
+    head = "".join(f"<th scope='col'{NUM if _numeric(c) else ''}>{html.escape(c)}</th>" for c in shown.columns)
+    rows = []
+    for i, values in enumerate(shown.itertuples(index=False)):
+        cls = " class='total'" if total_row and i == len(shown) - 1 else ""
+        rows.append(f"<tr{cls}>" + "".join(_cell(c, v) for c, v in zip(shown.columns, values)) + "</tr>")
+    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
+    if widths:
+        cap += "<colgroup>" + "".join(f"<col style='width:{w}%'>" for w in widths) + "</colgroup>"
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+# ---------------------------------------------------------------------------------------------
+# HTML: the document
+# ---------------------------------------------------------------------------------------------
+_CSS = """
+@page { size: A4; margin: 16mm 15mm 18mm 15mm;
+  @bottom-left { content: string(packname); font-size: 8pt; color: #444 }
+  @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; color: #444 } }
+@page wide { size: A4 landscape; margin: 14mm 14mm 16mm 14mm }
+html { font-family: "Liberation Sans", "DejaVu Sans", Arial, Helvetica, sans-serif; color: #1a1a1a;
+  font-size: 10pt; line-height: 1.4; text-align: left; hyphens: manual }
+@media screen { body { max-width: 1000px; margin: 2em auto; padding: 0 1em; font-size: 11pt } }
+h1 { font-size: 20pt; margin: 0 0 2mm; string-set: packname content() }
+h2 { font-size: 14pt; margin: 5mm 0 2mm; break-after: avoid }
+h3 { font-size: 11.5pt; margin: 5mm 0 1.5mm; break-after: avoid }
+p { margin: 0 0 2mm }
+.lede { font-size: 11pt; margin-bottom: 1mm }
+.meta, .unit { color: #444; font-size: 9pt }
+ul, ol { margin: 1mm 0 3mm; padding-left: 6mm }
+ul { list-style-type: disc }
+li { margin: 0 0 1.3mm; padding-left: 1mm }
+.notes li { font-size: 8pt; line-height: 1.3; color: #333; margin-bottom: 0.5mm }
+table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm; font-size: 9pt }
+caption { text-align: left; font-weight: bold; margin-bottom: 1.5mm; caption-side: top }
+th, td { border-bottom: 0.5pt solid #b0b0b0; padding: 1.6mm 2mm; text-align: left; vertical-align: top }
+thead th { background: #e8edf3; border-bottom: 1.2pt solid #1a1a1a; font-weight: bold }
+.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums }
+thead th.num { white-space: normal }
+td.url { overflow-wrap: anywhere; font-size: 7.5pt }
+td.keep { white-space: nowrap }
+tr.total td { font-weight: bold; border-top: 1.2pt solid #1a1a1a }
+tr { break-inside: avoid }
+.board table { font-size: 9.5pt; margin-bottom: 2mm }
+.board th, .board td { padding: 1mm 1.6mm }
+.charts, .tables { break-before: page }
+.tables + .tables { break-before: auto }
+.boxes { display: grid; grid-template-columns: 1fr 1fr; gap: 2.5mm; margin: 2mm 0 3mm }
+.box { border: 0.75pt solid #9a9a9a; border-radius: 2mm; padding: 1.8mm 3mm; break-inside: avoid }
+.box p { margin: 0 }
+.box .n { font-size: 15pt; font-weight: bold; margin: 0.6mm 0 }
+.box .s { font-size: 8.5pt; color: #333; margin: 0 }
+figure { margin: 0 0 5mm; break-inside: avoid }
+figure img { width: 100%; display: block }
+figcaption { font-size: 8.5pt; color: #333; margin-top: 1.5mm }
+section.chart { break-inside: avoid }
+section.chart:nth-of-type(odd) { break-before: page }
+section.chart:first-of-type { break-before: auto }
+.caveats { border-left: 1.5mm solid #D55E00; padding: 0.5mm 0 1mm 4mm; margin: 4mm 0 }
+.caveats h2 { margin-top: 1mm }
+.wide { page: wide; break-before: page }
+.wide table { font-size: 8pt }
+.wide th, .wide td { padding: 1mm 1.4mm }
+@media screen { img { max-width: 100% } .boxes { grid-template-columns: repeat(auto-fill, minmax(260px, 1fr)) } }
+"""
+
+
+def _e(text) -> str:
+    return html.escape(str(text))
+
+
+def _alt(title: str) -> str:
+    """A chart's alternative text: what it shows and where its figures are in words and numbers."""
+    return (f"Chart: {title}. {chart_note(title)} The figures are in this pack's tables "
+            f"and in its CSV and Excel files.")
+
+
 def to_html(pack: Pack, pictures: dict[str, bytes] | None = None) -> str:
-    """A self-contained HTML page (charts embedded as PNG)."""
+    """A self-contained HTML document (charts embedded as PNG): the pack to read on screen, and the
+    source of the PDF."""
     pictures = images(pack) if pictures is None else pictures
-    s = pack.scenario
-    e = html.escape
-    t = tables(pack)
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>Board pack: {e(s.name)}</title>"
-             f"<style>{_CSS}</style></head><body>",
-             f"<h1>Board pack: {e(s.name)}</h1>",
-             f"<p class='sub'>{e(s.description)}</p>",
-             f"<p class='sub'>{e(subtitle(pack))}</p>",
-             f"<h2>{e(board_heading(pack))}</h2>",
-             display(t["Board footprint"]).to_html(index=False, escape=True, border=0),
-             "<h3>Against each target</h3><ul>", *[f"<li>{e(v)}</li>" for v in board.verdicts(pack.board)], "</ul>",
-             "<ul class='notes'>", *[f"<li>{e(n)}</li>" for n in pack.board.notes], "</ul>",
-             "<h2>The scenario</h2><div class='boxes'>"]
-    parts += [f"<div class='box'><div>{e(a)}</div><div class='n'>{e(b)}</div><div class='s'>{e(c)}</div></div>"
-              for a, b, c in headline_text(pack)]
-    parts.append("</div><h2>Against the targets</h2><ul>")
-    parts += [f"<li>{e(x)}</li>" for x in gap_sentences(pack)]
-    parts.append("</ul>")
+    s, t, bv = pack.scenario, tables(pack), pack.board
+    out = [f"<!doctype html><html lang='{LANG}'><head><meta charset='utf-8'>"
+           f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+           f"<title>Board pack: {_e(s.name)}</title><meta name='author' content='Care-pathway carbon calculator'>"
+           f"<meta name='description' content='{_e(s.description)}'><style>{_CSS}</style></head><body>",
+           "<header>", f"<h1>Board pack: {_e(s.name)}</h1>"]
+    if s.description:
+        out.append(f"<p class='lede'>{_e(s.description)}</p>")
+    out += [f"<p class='meta'>{_e(subtitle(pack))}</p>", "</header><main>",
+            # page 1: the board footprint, and a verdict against each target in words
+            "<section class='board'>", f"<h2>{_e(board_heading(pack))}</h2>",
+            f"<p class='unit'>Tonnes CO2e a year, by source; targets: {_e(bv.target_set)}.</p>",
+            html_table(board.display_table(bv), total_row=True, widths=[19, 10, 10, 8, 32, 10, 11]),
+            "<h3>Against each target</h3><ul class='verdicts'>",
+            *[f"<li>{_e(v)}</li>" for v in board.verdicts(bv)], "</ul>",
+            "<h3>How to read this page</h3><ul class='notes'>", *[f"<li>{_e(n)}</li>" for n in bv.notes],
+            "</ul></section>",
+            "<section class='scenario'><h2>The scenario</h2><div class='boxes'>"]
+    out += [f"<div class='box'><p>{_e(a)}</p><p class='n'>{_e(b)}</p>" + (f"<p class='s'>{_e(c)}</p>" if c else "")
+            + "</div>" for a, b, c in headline_text(pack)]
+    out += ["</div><h3>Against the targets</h3><ul>", *[f"<li>{_e(x)}</li>" for x in gap_sentences(pack, ids=False)],
+            "</ul></section><div class='charts'>"]
     for title, data in pictures.items():
-        parts.append(f"<h2>{e(title)}</h2><img alt='{e(title)}' src='data:image/png;base64,"
-                     f"{base64.b64encode(data).decode()}'><p class='sub'>{e(chart_note(title))}</p>")
+        out.append(f"<section class='chart'><h2>{_e(title)}</h2><figure><img alt='{_e(_alt(title))}' "
+                   f"src='data:image/png;base64,{base64.b64encode(data).decode()}'>"
+                   f"<figcaption>{_e(chart_note(title))}</figcaption></figure></section>")
+    out.append("</div>")
     caveats = [(r.name, r.caveat) for r in pack.appraisal.itertuples() if isinstance(r.caveat, str) and r.caveat]
     if caveats:
-        parts.append("<h2>Swaps only where clinically appropriate</h2><div class='caveat'><ul>")
-        parts += [f"<li><b>{e(n)}</b>: {e(c)}</li>" for n, c in caveats]
-        parts.append("</ul></div>")
-    for name in SHOWN:
-        parts.append(f"<h2>{e(name)}</h2>" + display(t[name]).to_html(index=False, escape=True, border=0))
-    parts.append("<h2>Assumptions</h2><ol>" + "".join(f"<li>{e(a)}</li>" for a in pack.assumptions) + "</ol>")
-    src = t["Sources"].copy()
-    parts.append("<h2>Sources of every factor used</h2>" + display(src).to_html(index=False, escape=True, border=0))
-    parts.append("</body></html>")
-    return "\n".join(parts)
+        out += ["<section class='caveats'><h2>Swaps only where clinically appropriate</h2><ul>",
+                *[f"<li><strong>{_e(n)}</strong>: {_e(c)}</li>" for n, c in caveats], "</ul></section>"]
+    for name, dropped in SHOWN.items():
+        cls = "wide" if name in WIDE else "tables"
+        out.append(f"<section class='{cls}'><h2>{_e(name)}</h2>"
+                   + html_table(plain(name, t[name].drop(columns=list(dropped))), _CAPTIONS.get(name, ""),
+                                widths=_WIDTHS.get(name))
+                   + "</section>")
+    out.append("<section class='tables'><h2>Assumptions</h2><ol>"
+               + "".join(f"<li>{_e(a)}</li>" for a in pack.assumptions) + "</ol></section>")
+    src = t["Sources"][SOURCE_COLUMNS].copy()
+    # only a row of the factor library has an id to look up; a target, carbon value or rate is named in words
+    src.loc[~src["Used as"].isin(LIBRARY_ROWS), "Id"] = ""
+    src = src.rename(columns={"Id": "Factor library id"})
+    out.append("<section class='wide'><h2>Sources of every factor used</h2>"
+               "<p>Each factor, constant, GWP, target, carbon value, discount rate and price the pack used, with "
+               "its published source. The last column is a factor's id in the factor library, to look it up "
+               "(<code>carbon factors show ID</code>).</p>"
+               + html_table(src, widths=[8, 16, 6, 7, 12, 21, 5, 14, 11]) + "</section>")
+    out.append("</main></body></html>")
+    return "\n".join(out)
+
+
+_CAPTIONS = {
+    "Headline": "Total emissions in the baseline, milestone and end years (tCO2e a year).",
+    "Targets": "Each milestone of the target set: its level, the scenario's projection and the gap.",
+    "Interventions": "Each intervention over the appraisal period, with its caveat.",
+    "Baseline": "The lines that make the baseline year's emissions.",
+    "Trajectory": "Total emissions year by year (tCO2e a year).",
+}
+
+
+#: Column widths (% of the page) where the automatic layout squeezes the words.
+_WIDTHS = {"Targets": [21, 10, 6, 9, 8, 9, 8, 5, 24], "Baseline": [23, 19, 14, 7, 6, 6, 25]}
 
 
 # ---------------------------------------------------------------------------------------------
-# PDF
+# PDF: the HTML, rendered and tagged
 # ---------------------------------------------------------------------------------------------
-_LATIN1 = str.maketrans({"−": "-", "–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...",
-                         "≤": "<=", "≥": ">=", "₂": "2", "·": "-", "→": "->", "\u00a0": " "})
-
-
-def _t(text) -> str:
-    """Text the PDF core fonts can draw (Latin-1)."""
-    return str(text).translate(_LATIN1).encode("latin-1", "replace").decode("latin-1")
-
-
 def to_pdf(pack: Pack, pictures: dict[str, bytes] | None = None) -> bytes:
-    """A4 PDF: headline and gaps, the charts, the tables, assumptions and sources."""
-    from fpdf import FPDF  # here, not at the top: only a PDF needs it, and it is slow to load
-
-    pictures = images(pack) if pictures is None else pictures
-    s = pack.scenario
-    t = tables(pack)
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_title(_t(f"Board pack: {s.name}"))
-    pdf.set_author("Care-pathway carbon calculator")
-    pdf.add_page()
-    width = pdf.epw
-
-    def heading(text, size=13):
-        pdf.set_font("Helvetica", "B", size)
-        pdf.multi_cell(width, 7, _t(text), new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(1)
-
-    def para(text, size=9, style=""):
-        pdf.set_font("Helvetica", style, size)
-        pdf.multi_cell(width, 4.5, _t(text), new_x="LMARGIN", new_y="NEXT")
-
-    heading(f"Board pack: {s.name}", 16)
-    para(s.description, 8)
-    para(subtitle(pack), 7, "I")
-    pdf.ln(2)
-    # page 1: the board footprint and a verdict against each target
-    heading(board_heading(pack), 12)
-    _table(pdf, display(t["Board footprint"]), _t, font=7.5, bold_last=True)
-    pdf.ln(2)
-    heading("Against each target", 11)
-    for line in board.verdicts(pack.board):
-        para("- " + line, 8)
-    pdf.ln(1)
-    for note in pack.board.notes:
-        para(note, 6.5, "I")
-    pdf.add_page()
-    heading("The scenario", 13)
-    for label, big, small in headline_text(pack):
-        pdf.set_font("Helvetica", "", 9)
-        pdf.cell(width * 0.45, 8, _t(label))
-        pdf.set_font("Helvetica", "B", 14)
-        pdf.cell(width * 0.55, 8, _t(big), new_x="LMARGIN", new_y="NEXT")
-        if small:
-            para(small, 8, "I")
-    pdf.ln(2)
-    heading("Against the targets")
-    for line in gap_sentences(pack):
-        para("- " + line)
-    for i, (title, data) in enumerate(pictures.items()):
-        if i % 2 == 0:
-            pdf.add_page()
-        heading(title)
-        pdf.image(io.BytesIO(data), w=width)
-        para(chart_note(title), 8, "I")
-        pdf.ln(3)
-    caveats = [(r.name, r.caveat) for r in pack.appraisal.itertuples() if isinstance(r.caveat, str) and r.caveat]
-    if caveats:
-        pdf.ln(3)
-        heading("Swaps only where clinically appropriate", 11)
-        for n, c in caveats:
-            para(f"{n}: {c}", 8)
-    for name in SHOWN:
-        wide = name in ("Interventions", "Baseline")
-        if wide or name == SHOWN[0] or pdf.cur_orientation == "L":
-            pdf.add_page(orientation="L" if wide else "P")
-        else:
-            pdf.ln(4)
-        heading(name)
-        _table(pdf, display(t[name]), _t)
-    pdf.add_page(orientation="P")
-    heading("Assumptions")
-    for i, a in enumerate(pack.assumptions, 1):
-        para(f"{i}. {a}")
-    pdf.add_page(orientation="L")
-    heading("Sources of every factor used")
-    src = display(t["Sources"][["Used as", "Id", "Value", "Unit", "Publisher", "Title", "Year", "Address"]])
-    _table(pdf, src, _t, font=6)
-    return bytes(pdf.output())
-
-
-def _table(pdf, df: pd.DataFrame, clean, font: float = 7, bold_last: bool = False) -> None:
-    """A table that fits the page width; long text wraps inside its cell (``bold_last``: a total row)."""
-    from fpdf.fonts import FontFace  # here, not at the top: only a PDF needs fpdf, and it is slow to load
-
-    pdf.set_font("Helvetica", "", font)
-    widths = _col_widths(pdf, df, clean)
-    with pdf.table(col_widths=widths, text_align="LEFT", line_height=font * 0.5, width=pdf.epw,
-                   first_row_as_headings=True) as table:
-        head = table.row()
-        for c in df.columns:
-            head.cell(clean(c))
-        for i, values in enumerate(df.itertuples(index=False)):
-            style = FontFace(emphasis="BOLD") if bold_last and i == len(df) - 1 else None
-            row = table.row(style=style)
-            for v in values:
-                row.cell(clean(v))
-
-
-def _col_widths(pdf, df: pd.DataFrame, clean) -> list[float]:
-    """Column widths (mm) for ``df`` at the current font: each column at least as wide as its
-    longest word (so ``2028`` and ``Reduction`` are never broken mid-word), the rest of the page
-    width shared in proportion to how much longer each column's text is (cut at 60 characters)."""
-    pad = 2.5  # mm: the cell's padding on both sides and its rules
-    cap = pdf.epw * 0.3  # a URL is one long word: let it wrap rather than take the page
-
-    def measure(text: str) -> tuple[float, float]:
-        text = clean(text)
-        words = text.split() or [""]
-        return max(pdf.get_string_width(w) for w in words), pdf.get_string_width(text[:60])
-
-    least, want = [], []
-    for c in df.columns:
-        sizes = [measure(str(c))] + [measure(str(v)) for v in df[c]]
-        head_word = sizes[0][0] * 1.12  # headings are bold
-        least.append(min(max([head_word] + [w for w, _ in sizes[1:]]) + pad, cap))
-        want.append(max(f for _, f in sizes) + pad)
-    spare = pdf.epw - sum(least)
-    if spare <= 0:
-        return [w * pdf.epw / sum(least) for w in least]
-    extra = [max(w - m, 0.0) for w, m in zip(want, least)]
-    room = sum(extra)
-    if room <= spare:  # everything fits on one line: share what is left evenly
-        return [m + e + (spare - room) / len(least) for m, e in zip(least, extra)]
-    return [m + spare * e / room for m, e in zip(least, extra)]
+    """A4 PDF/UA-1 of the HTML document: tagged, with its language, title and fonts embedded."""
+    try:
+        from weasyprint import HTML  # here, not at the top: it takes a second to load and only a PDF needs it
+    except OSError as exc:  # WeasyPrint loads Pango when imported
+        raise CarbonError(Problem("PDF board pack", None, f"WeasyPrint cannot load its system libraries ({exc})",
+                                  "run `make system-deps`, or apt-get install " + " ".join(PDF_SYSTEM_PACKAGES)
+                                  + "; the HTML, CSV and Excel packs need none of them")) from exc
+    return HTML(string=to_html(pack, pictures)).write_pdf(pdf_variant=PDF_VARIANT, pdf_tags=True,
+                                                          custom_metadata=True)
 
 
 def write(pack: Pack, path) -> str:

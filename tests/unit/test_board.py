@@ -113,7 +113,7 @@ def test_verdicts_in_plain_words_and_notes(bv):
                                "is a 75% cut by 2030 (NHS Scotland): 4,503 tonnes CO2e a year, 13,508 tonnes CO2e "
                                "less than this year.")
     assert "_" not in " ".join(lines)  # no ids
-    assert any("10 line(s) use DESNZ 2024 factors" in n and "no DESNZ 2023 set" in n for n in bv.notes)
+    assert any("10 lines use DESNZ 2024 factors" in n and "no DESNZ 2023 set" in n for n in bv.notes)
     assert any("clinical waste burnt at high temperature" in n for n in bv.notes)
     assert any("building energy: the target's own baseline is 1990" in n.lower() for n in bv.notes)
 

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import io
+import re
 import subprocess
+import zlib
+from pathlib import Path
+import html as html_module
+from html.parser import HTMLParser
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 from PIL import Image
 
 from carbon import boardpack as bp
+from carbon import equivalence
 from carbon import pack_files as pf
 from carbon import scenarios as sc
 
@@ -90,7 +97,7 @@ def test_html_has_charts_tables_assumptions_and_sources(pack, pictures):
     assert "Footprint by source, 2024/25 beside 2023/24" in top and "Against each target" in top
     assert "<td>Building energy</td>" in top and "no target for this source" in top
     assert "nhs_scotland" not in top  # no ids on the first page
-    assert "38.12 ktCO2e" in html  # the baseline headline: 38,116.8 tCO2e (tests/unit/test_board.py)
+    assert "38,117 tCO2e a year" in html  # the baseline headline: 38,116.8 tCO2e (tests/unit/test_board.py)
 
 
 def test_charts_render_as_images(pictures):
@@ -122,7 +129,7 @@ def test_pdf_opens_and_its_first_page_is_not_blank(pack, pictures, tmp_path):
     assert "Total" in first and "38,117" in first and "Net zero by 2040 (NHS Scotland)" in first
     assert "nhs_scotland" not in first
     second = page(2)
-    assert "38.12 ktCO2e" in second and "First missed" in second
+    assert "38,117 tCO2e a year" in second and "First missed" in second
     assert "Footprint by source" in page(3) and "targets (tCO2e a year)" in page(3)
 
 
@@ -131,26 +138,186 @@ def test_write_refuses_other_formats(pack, tmp_path):
         pf.write(pack, tmp_path / "pack.docx")
 
 
-def test_pdf_tables_never_break_a_year_or_a_word(pack):
-    from fpdf import FPDF
-
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.add_page()
-    pdf.set_font("Helvetica", "", 7)
-    df = bp.display(bp.tables(pack)["Targets"])
-    widths = pf._col_widths(pdf, df, pf._t)
-    assert sum(widths) == pytest.approx(pdf.epw)
-    for col, w in zip(df.columns, widths):
-        # the column holds its longest word ("2030", "Reduction") with its 2.5 mm of padding
-        longest = max(pdf.get_string_width(word) for text in [col, *df[col]] for word in str(text).split())
-        assert w >= longest + 2.5 - 1e-9, col
+def _page_text(path, n: int, layout: bool = True) -> str:
+    args = ["pdftotext", *(["-layout"] if layout else []), "-f", str(n), "-l", str(n), str(path), "-"]
+    return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
 
-def test_headline_equivalences_sit_beside_their_own_numbers(pack):
+def test_pdf_tables_never_break_a_year_or_a_word(pack, pictures, tmp_path):
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pf.to_pdf(pack, pictures))
+    pages = int(next(x.split()[-1] for x in subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                                                            check=True).stdout.splitlines() if x.startswith("Pages:")))
+    page = next(_page_text(path, n) for n in range(1, pages + 1) if "Each milestone of the target set" in _page_text(path, n))
+    words = set(page.split())
+    df = bp.display(bp.tables(pack)["Targets"].drop(columns=["Id"]))
+    # every word of the Targets table, its headings ("Reduction") and years ("2030") among them, is
+    # printed whole: a cell wraps between words (or after a hyphen of its own), never inside one
+    for text in [*df.columns, *df.to_numpy().ravel()]:
+        for word in str(text).replace("−", "-").split():
+            assert word in words or all(part in words for part in re.split(r"(?<=-)(?=.)", word)), word
+
+
+def test_headline_equivalences_sit_beside_their_own_numbers(pack, store):
     rows = {label: (big, small) for label, big, small in bp.headline_text(pack)}
     big, small = rows["Emissions in 2045/46 with the interventions"]
     # the car equivalence is of the 2045 scenario figure, so it comes before 'no action'
     assert small.startswith(pack.equivalence) and small.index("no action") > len(pack.equivalence)
     # the tonnes abated over the years, a big number, has its own equivalence
-    assert rows["Abated over the scenario"] == (bp.co2e(pack.headline["abated_total_kg"]), pack.abated_equivalence)
+    assert rows["Abated over the scenario"] == (bp.tonnes(pack.headline["abated_total_kg"] / 1000),
+                                                pack.abated_equivalence)
     assert "in an average car" in pack.abated_equivalence
+    # tens of thousands of times round the Earth is a whole number of times, not "56,715.0"
+    assert re.fullmatch(r"= \d{1,3}(,\d{3})+ times round the Earth in an average car", pack.abated_equivalence)
+    # one unit in the view, as in its tables: whole tonnes, never ktCO2e over a table of tCO2e
+    texts = [t for row in rows.values() for t in row] + [big]
+    assert not any("ktCO2e" in t or "kgCO2e" in t for t in texts), texts
+    assert all(b.endswith(("tCO2e", "tCO2e a year")) for label, (b, _) in rows.items()
+               if label.startswith(("Emissions", "Abated")))
+    # the baseline, the biggest yearly figure, has its own: 38,116.8 tCO2e / (kgCO2e per km of the
+    # average car x 1.609344 km a mile x 24,901 miles round the Earth)
+    base, said = rows["Emissions in 2024/25 (baseline)"]
+    assert base == "38,117 tCO2e a year" and said == pack.baseline_equivalence + " a year"
+    per_km = equivalence.car_kg_per_km(store)
+    times = pack.headline["baseline_kg"] / per_km / 1.609344 / 24901
+    assert said == f"= {times:,.0f} times round the Earth in an average car a year"
+
+
+# ---------------------------------------------------------------------------------------------
+# An accessible document: the HTML's structure, the PDF's tags, fonts and Unicode
+# ---------------------------------------------------------------------------------------------
+class _Outline(HTMLParser):
+    """What an accessibility check reads from the HTML: language, title, headings, headers, images."""
+
+    def __init__(self):
+        super().__init__()
+        self.lang, self.title, self.headings, self.th, self.alts, self.items = None, "", [], [], [], 0
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.lang = a.get("lang")
+        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self.headings.append(int(tag[1]))
+        elif tag == "th":
+            self.th.append(a.get("scope"))
+        elif tag == "img":
+            self.alts.append(a.get("alt", ""))
+        elif tag == "li":
+            self.items += 1
+        self._in_title = tag == "title"
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
+    def handle_endtag(self, tag):
+        self._in_title = False
+
+
+def test_html_pack_is_an_accessible_document(pack, pictures):
+    html = pf.to_html(pack, pictures)
+    doc = _Outline()
+    doc.feed(html)
+    assert doc.lang == "en-GB" and doc.title == "Board pack: Demo: a board's route to net zero"
+    # one h1, and the outline never skips a level (h2 under h1, h3 under h2)
+    assert doc.headings[0] == 1 and doc.headings.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(doc.headings, doc.headings[1:])), doc.headings
+    assert doc.th and all(scope == "col" for scope in doc.th)
+    assert len(doc.alts) == 5 and all(alt.startswith("Chart: ") and len(alt) > 60 for alt in doc.alts)
+    assert doc.items >= 5 + 6 + 8  # verdicts, gaps, caveats and the assumptions are real lists
+    assert "justify" not in html  # left-aligned text, no rivers of space
+    # no target or milestone id anywhere: targets are named in words (factor ids stay in the sources
+    # appendix, as the way back to the factor library)
+    assert "nhs_scotland" not in html and "carbon_value_" not in html and "price of " not in html
+
+
+def _pdf_objects(data: bytes) -> bytes:
+    """The PDF's bytes with every compressed stream (object streams included) inflated."""
+    parts = [data]
+    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            parts.append(zlib.decompress(m.group(1)))
+        except zlib.error:
+            continue  # not a Flate stream
+    return b"\n".join(parts)
+
+
+def test_pdf_is_tagged_pdf_ua_with_real_fonts_and_unicode(pack, pictures, tmp_path):
+    path = tmp_path / "pack.pdf"
+    data = pf.to_pdf(pack, pictures)
+    path.write_bytes(data)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Tagged:          yes" in info and "Title:           Board pack: Demo: a board's route to net zero" in info
+    meta = subprocess.run(["pdfinfo", "-meta", str(path)], capture_output=True, text=True, check=True).stdout
+    assert 'pdfuaid:part="1"' in meta  # declares PDF/UA-1 (ISO 14289-1)
+    objects = _pdf_objects(data)
+    # the catalogue: a structure tree, marked content, the document's language and title shown
+    for key in (b"/StructTreeRoot", b"/MarkInfo <</Marked true>>", b"/Lang (en-GB)", b"/DisplayDocTitle true"):
+        assert key in objects, key
+    # the structure: one title, sections, tables with header cells, lists, and each chart a figure
+    # with its alternative text
+    assert objects.count(b"/S /H1") == 1 and objects.count(b"/S /H2") >= 10
+    assert b"/S /Table" in objects and b"/S /TH" in objects and b"/S /LI" in objects
+    assert len(re.findall(rb"/S /Figure.{0,300}?/Alt \(Chart: ", objects, re.S)) == 5
+    # real fonts, embedded, with a Unicode map (no core Latin-1 fonts)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all(re.search(r"(Liberation|DejaVu)", f) and f.split()[-5:-2] == ["yes", "yes", "yes"]
+                         for f in fonts), fonts
+    first, second = _page_text(path, 1), _page_text(path, 2)
+    # Unicode as typed: the middle dots of the subtitle, the en dash of an empty cell, the pound
+    # sign, real bullets
+    assert "· GWP basis AR5 ·" in first and "–" in first and "•" in first and "£" in second
+    whole = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "nhs_scotland" not in whole
+
+
+def test_pdf_first_page_is_full_and_its_charts_print_legibly(pack, pictures, tmp_path):
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(pf.to_pdf(pack, pictures))
+    subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "50", "-gray", "-png", str(path), str(tmp_path / "p")],
+                   check=True)
+    page = np.asarray(Image.open(next(tmp_path.glob("p*.png"))))
+    inked = np.flatnonzero((page < 160).any(axis=1))
+    footer = inked[-1]  # the page number
+    body = inked[inked < footer - 0.02 * page.shape[0]]
+    # page 1 runs to the foot of the page (the board footprint, then the verdicts), not half empty
+    assert body[-1] > 0.85 * page.shape[0]
+    # each chart is printed at about 277 pixels an inch of its 3x image: its 12 px text is 9 pt or more
+    listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+    ppi = [int(line.split()[12]) for line in listing.splitlines()[2:] if line.split()[2] == "image"]
+    assert len(ppi) == 5 and all(12 * 3 * 72 / p >= 9 for p in ppi), ppi
+
+
+def test_the_document_reads_in_words_without_ids_or_raw_numbers(pack, pictures):
+    page = pf.to_html(pack, pictures)
+    page = re.sub(r"<style>.*?</style>|src='data:[^']*'", "", page, flags=re.S)
+    text = html_module.unescape(re.sub(r"<[^>]+>", " ", page))
+    # everything before the sources appendix (whose last column is each factor's library id)
+    body = text.partition("Sources of every factor used")[0]
+    assert not re.findall(r"\b[a-z0-9]+_[a-z0-9_]+\b", body)  # no id (nhs_scotland_..., medicine_spend)
+    assert not re.findall(r"\d\.\d{3,}|\d[eE][+-]?\d|\b(?:None|nan|NaN|True|False)\b", body)
+    # kinds and categories in words; typed amounts with separators
+    base = pf.plain("Baseline", bp.tables(pack)["Baseline"]).set_index("Line")
+    assert base.loc["Grid electricity", ["Built from", "Category", "How"]].tolist() == [
+        "Building energy", "Building energy", "30,000,000 kWh in 2024/25"]
+    assert base.loc["Sevoflurane bought", ["Built from", "Category", "How"]].tolist() == [
+        "Anaesthetic bought", "Anaesthetic gases", "2,400 bottle"]
+    assert base.loc["Ventolin Evohaler (salbutamol pMDI)", "Built from"] == "Library factor"
+    ivs = pf.plain("Interventions", bp.tables(pack)["Interventions"]).set_index("Intervention")
+    assert ivs.loc["Low-flow anaesthesia", ["Kind", "Category"]].tolist() == ["Reduction", "Anaesthetic gases"]
+    # the spreadsheet keeps the names a filter needs
+    assert set(bp.tables(pack)["Baseline"]["Built from"]) >= {"factor", "medicine_spend"}
+
+
+def test_make_and_ci_install_the_system_packages_the_pdf_needs():
+    # the error a missing Pango gives names the same Debian packages make system-deps and CI install
+    root = Path(__file__).resolve().parents[2]
+    make = re.search(r"^PDF_DEPS := (.+)$", (root / "Makefile").read_text(), re.M).group(1).split()
+    ci = re.search(r"^for pkg in (.+); do$", (root / ".ci" / "run").read_text(), re.M).group(1).split()
+    assert make == ci == list(pf.PDF_SYSTEM_PACKAGES)
+    # and they are installed here, as CI installs them
+    for pkg in pf.PDF_SYSTEM_PACKAGES:
+        status = subprocess.run(["dpkg-query", "-W", "-f=${Status}", pkg], capture_output=True, text=True).stdout
+        assert status == "install ok installed", pkg
