@@ -67,13 +67,13 @@ class CarbonError(ValueError):
         out = [str(p) for p in self.problems]
         more = self.total - len(self.problems)
         if more > 0:
-            out.append(f"... and {more:,} more problem(s)")
+            out.append(f"... and {more:,} more {'problem' if more == 1 else 'problems'}")
         return out
 
     def message(self) -> str:
         body = self.lines()
         if self.headline:
-            return f"{self.headline}: {self.total} problem(s)\n" + "\n".join(body) if body else self.headline
+            return f"{self.headline}: {self.total:,} {'problem' if self.total == 1 else 'problems'}\n" + "\n".join(body) if body else self.headline
         return "; ".join(body)
 
     def frame(self):
@@ -83,7 +83,7 @@ class CarbonError(ValueError):
         df = pd.DataFrame([tuple(p) for p in self.problems], columns=["where", "line", "what", "fix"])
         more = self.total - len(self.problems)
         if more > 0:
-            df.loc[len(df)] = ["", None, f"... and {more:,} more problem(s)", ""]
+            df.loc[len(df)] = ["", None, f"... and {more:,} more {'problem' if more == 1 else 'problems'}", ""]
         df["line"] = df["line"].astype("Int64")
         return df
 

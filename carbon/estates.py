@@ -30,6 +30,7 @@ from carbon import desnz, eric, periods
 from carbon import factors as fx
 from carbon import reading, uploads
 from carbon.errors import CarbonError, Problem
+from carbon.formatting import counted
 from carbon.store import PROJECT_DIR, Store
 from carbon.units import UnitError, parse_unit, ureg
 
@@ -280,7 +281,7 @@ class ImportReport:
 
     def summary(self) -> str:
         rep = f"; replaced {self.replaced:,} earlier rows for the same organisation, site and period" if self.replaced else ""
-        return (f"{self.file}: {self.rows_kept:,} estates rows for {len(self.organisations):,} organisation(s), "
+        return (f"{self.file}: {self.rows_kept:,} estates rows for {counted(len(self.organisations), 'organisation')}, "
                 f"{', '.join(self.periods)} ({self.format}){rep}")
 
 

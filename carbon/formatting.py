@@ -88,6 +88,16 @@ def count(x: float) -> str:
     return "–" if _missing(x) else f"{x:,.0f}"
 
 
+def plural(n: float, word: str, many: str | None = None) -> str:
+    """``word`` for one, its plural for any other count: ``plural(3, "practice")`` is ``practices``."""
+    return word if n == 1 else (many or word + "s")
+
+
+def counted(n: float, word: str, many: str | None = None) -> str:
+    """A count and its noun, as people write them: ``1 file``, ``12 files``, ``1,200 practices``."""
+    return f"{count(n)} {plural(n, word, many)}"
+
+
 def number(x: float) -> str:
     """A figure in the arithmetic shown to people: whole numbers from 10,000, else 4 significant figures."""
     return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:,.4g}"

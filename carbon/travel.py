@@ -99,8 +99,8 @@ def _mode_shares(mode_shares) -> pd.Series:
             raise TravelError("the mode table needs the columns mode and share_pct")
         missing = df["mode"].isna() | (df["mode"].astype(str).str.strip() == "")
         if missing.any():
-            rows = ", ".join(str(i + 1) for i in range(len(df)) if missing.iloc[i])
-            raise TravelError(f"row(s) {rows} of the mode table have no mode")
+            rows = [str(i + 1) for i in range(len(df)) if missing.iloc[i]]  # a small table typed by hand
+            raise TravelError(f"{'row' if len(rows) == 1 else 'rows'} {', '.join(rows)} of the mode table {'has' if len(rows) == 1 else 'have'} no mode")
         pct = pd.to_numeric(df["share_pct"], errors="coerce")
         if pct.isna().any():
             raise TravelError("every mode needs a share in % (a number)")

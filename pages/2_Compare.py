@@ -5,7 +5,7 @@ import streamlit as st
 
 from carbon import charts, equivalence, formatting, labels, ui
 from carbon import pathways as pw
-from carbon.formatting import co2e, gbp
+from carbon.formatting import co2e, counted, gbp
 
 store = ui.setup()
 basis = ui.basis()
@@ -29,7 +29,7 @@ if len(chosen) < 2:
 paths = [pw.load(store, n) for n in chosen]
 table = pw.compare(store, paths, basis)
 for name, n in table.loc[table["errors"] > 0, ["pathway", "errors"]].itertuples(index=False):
-    st.warning(f"{n} row(s) of “{ui.plain(name)}” cannot be computed and are left out; open it on the Pathways page "
+    st.warning(f"{counted(n, 'row')} of “{ui.plain(name)}” cannot be computed and are left out; open it on the Pathways page "
                "to fix them.")
 
 cohort = per != "Per patient"

@@ -5,6 +5,7 @@ import streamlit as st
 
 from carbon import anaesthetics as an
 from carbon import charts, equivalence, labels, theatre, ui
+from carbon.formatting import counted
 from carbon.errors import CarbonError
 from carbon.theatre import caselog, purchases
 
@@ -166,7 +167,7 @@ if has_cases:
     by_agent = theatre.summary(store, "agent", basis)
     both = theatre.summary(store, "theatre_month", basis)
     cases = theatre.cases(store, basis)
-    st.markdown(f"**{len(cases):,} cases** in {len(by_theatre)} theatre(s), on {basis}.")
+    st.markdown(f"**{len(cases):,} cases** in {counted(len(by_theatre), 'theatre')}, on {basis}.")
     tab_theatre, tab_month, tab_agent, tab_case = st.tabs(["By theatre", "By month", "By agent", "By case"])
     with tab_theatre:
         ui.table(by_theatre, "th_by_theatre", pin="theatre", first=["kgCO2e"])

@@ -6,7 +6,7 @@ import streamlit as st
 
 from carbon import charts, equivalence, labels, ui
 from carbon import prescribing as rx
-from carbon.formatting import co2e, gbp, scale, share
+from carbon.formatting import co2e, counted, gbp, scale, share
 from carbon.prescribing import chapters as rx_chapters
 from carbon.prescribing import demo
 
@@ -89,7 +89,7 @@ with st.expander("Import prescribing data", expanded=not rx.has_data(store)):
                                        progress=lambda f, m: bar.progress(f, text=m), who=ui.who())
         except rx.PrescribingImportError as exc:
             bar.empty()
-            st.error(f"Nothing was imported: {exc.total} problem(s). Fix the file(s) and import again.")
+            st.error(f"Nothing was imported: {counted(exc.total, 'problem')}. Fix the files and import again.")
             ui.table(rx.problems_frame(exc), "rx_problems", titles=TITLES)
         else:
             st.success(ui.plain(report.summary()))
@@ -102,7 +102,7 @@ with st.expander("Import prescribing data", expanded=not rx.has_data(store)):
         try:
             n = rx.import_list_sizes_upload(store, sizes.name, sizes.getvalue(), ui.who())
         except rx.PrescribingImportError as exc:
-            st.error(f"No list sizes were loaded: {exc.total} problem(s).")
+            st.error(f"No list sizes were loaded: {counted(exc.total, 'problem')}.")
             ui.table(rx.problems_frame(exc), "rx_sizes_problems", titles=TITLES)
         else:
             st.success(f"Loaded list sizes for {n:,} practices.")
@@ -133,10 +133,10 @@ m1.metric("Inhaler carbon", co2e(tot["kgCO2e"], unit=unit),
 m2.metric("Inhalers", f"{tot['inhalers']:,.0f}", help=f"{tot['items']:,.0f} items")
 m3.metric("Low-carbon share", f"{tot['low_carbon_share'] or 0:.0%}", help="dry-powder and soft-mist inhalers")
 m4.metric("Cost", gbp(tot["cost_gbp"]))
-st.markdown(f"**{co2e(tot['kgCO2e'], unit=unit)}** from {tot['practices']:,} practices in {tot['boards']:,} boards "
-            f"over {tot['months']} month(s) {equivalence.fit(store, tot['kgCO2e'], basis)}.")
+st.markdown(f"**{co2e(tot['kgCO2e'], unit=unit)}** from {counted(tot['practices'], 'practice')} in {counted(tot['boards'], 'board')} "
+            f"over {counted(tot['months'], 'month')} {equivalence.fit(store, tot['kgCO2e'], basis)}.")
 st.caption(f"Coverage: {cov['items_share']:.1%} of inhaler items and {cov['cost_share']:.1%} of inhaler cost are "
-           f"mapped to a factor; {cov['unmapped_codes']} code(s) are not, and their items are counted as "
+           f"mapped to a factor; {counted(cov['unmapped_codes'], 'code')} {'is' if cov['unmapped_codes'] == 1 else 'are'} not, and their items are counted as "
            f"unmapped, never as zero. Of the {cov['list_inhalers']:,} inhalers in NHSBSA's BNF 3.1/3.2 list, "
            f"{cov['list_inhalers_with_factor']:,} have a factor.")
 unmapped = cached("unmapped_codes", token)
@@ -149,7 +149,7 @@ if has_sizes:
     loaded = rx.list_sizes(store)
     months = ", ".join(sorted({m for m in loaded["month"] if isinstance(m, str)})) or "a month not stated"
     st.caption(f"Per 1,000 patients a year: each practice's footprint over its own months of data "
-               f"({tot['months']} month(s) imported) scaled to twelve months, over its registered patients "
+               f"({counted(tot['months'], 'month')} imported) scaled to twelve months, over its registered patients "
                f"(list sizes of {months}).")
 
 # --- footprint -------------------------------------------------------------------------------------
@@ -209,7 +209,7 @@ special = one[one["special_cause"] != "common cause"]
 st.caption("An XmR chart, as NHS England's *Making Data Count* draws them: process limits at the mean ± 2.66 × the "
            "mean moving range; a special cause is a point outside the limits, 7 points rising or falling, 2 of 3 near "
            "a limit, or 7 on one side of the mean. "
-           + (f"{len(special)} month(s) of {board} show a special cause." if len(special) else
+           + (f"{counted(len(special), 'month')} of {board} {'shows' if len(special) == 1 else 'show'} a special cause." if len(special) else
               f"Every month of {board} is common-cause variation." if len(one) >= 2 else
               "One month is not yet a trend."))
 if len(special):
@@ -224,7 +224,7 @@ if len(spots):
     measure = spots["carbon_measure"].iloc[0]
     both = int(spots["hot_spot"].sum())
     st.altair_chart(charts.reliever_quadrant(spots, measure), width="stretch", key="rx_quality_chart")
-    st.markdown(f"**{both}** practice(s) have both a reliever share and {measure} above all practices pooled "
+    st.markdown(f"**{counted(both, 'practice')}** {'has' if both == 1 else 'have'} both a reliever share and {measure} above all practices pooled "
                 f"({share(spots['pooled_reliever_share'].iloc[0])} and {spots['pooled_carbon'].iloc[0]:,.1f}): "
                 "where high carbon and poorly controlled asthma may coincide.")
     st.caption(rx.RELIEVER_NOTE)
@@ -248,7 +248,7 @@ st.altair_chart(charts.funnel_plot(f.points, f.curve, f.target, f.value_label, f
 st.caption(f.method + " The green line is all practices pooled. Points outside the 99.8% limits are very "
            "unlikely to be chance alone; they are worth a conversation, not a verdict.")
 out = rx.outliers(f, "95%")
-st.markdown(f"**{len(out)}** practice(s) outside the 95% limits. The table ranks practices by how many standard "
+st.markdown(f"**{counted(len(out), 'practice')}** outside the 95% limits. The table ranks practices by how many standard "
             "errors they sit from all practices pooled, furthest on the wrong side first, so a small practice is not "
             "first only because a few prescriptions swing its figure.")
 ui.table(shown(ranked.assign(indicator=ranked["value"], size=ranked["volume"])), "rx_ranked", pin="practice",
@@ -278,7 +278,7 @@ st.markdown(f"Switching {pct}% would save **{co2e(sw.totals['saving_switch_kgCO2
             f"quartile, **{co2e(sw.totals['saving_benchmark_kgCO2e'], unit=su)}** "
             f"{equivalence.fit(store, sw.totals['saving_benchmark_kgCO2e'], basis)}. "
             "Cost change: + is dearer, − is cheaper."
-            + (f" {unmatched:,.0f} propellant inhaler(s) have no dry-powder or soft-mist inhaler of the same "
+            + (f" {counted(unmatched, 'propellant inhaler')} {'has' if round(unmatched) == 1 else 'have'} no dry-powder or soft-mist inhaler of the same "
                "molecule(s) and are not switched." if unmatched > 0.5 else ""))
 switch_value = "saving_switch_tCO2e" if su == "t" else "saving_switch_kgCO2e"
 st.altair_chart(charts.ranked_bars(sw.by_board, "board", switch_value, f"{su}CO2e saved by switching {pct}%"),

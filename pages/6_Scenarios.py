@@ -9,7 +9,7 @@ from carbon import factors as fx
 from carbon import finance as fin
 from carbon import scenarios as sc
 from carbon import targets as tg
-from carbon.formatting import co2e, gbp
+from carbon.formatting import co2e, counted, gbp
 
 store = ui.setup()
 basis = ui.basis()
@@ -380,7 +380,7 @@ with files_tab:
               kwargs={"then": edited.name if edited else None, "done": f"Saved “{edited.name if edited else ''}”."})
     if choice != NEW:
         hist = sc.history(store, choice)
-        st.caption(f"“{ui.plain(choice)}”: {len(hist)} saved version(s); the newest is the one opened.")
+        st.caption(f"“{ui.plain(choice)}”: {counted(len(hist), 'saved version')}; the newest is the one opened.")
         ui.table(hist, "sc_history", pin="version_id")
         c = st.columns(2)
         copy_name = c[0].text_input("Name of the copy", f"{choice} (copy)", **ui.kept(f"sc_copy_name_{rev}"))
@@ -407,8 +407,8 @@ with files_tab:
         except (ValueError, UnicodeDecodeError) as exc:
             ui.show_error(exc, f"{upload.name} cannot be imported")
         else:
-            st.success(f"Read “{ui.plain(imported.name)}”: {len(imported.lines)} baseline line(s), "
-                       f"{len(imported.interventions)} intervention(s).")
+            st.success(f"Read “{ui.plain(imported.name)}”: {counted(len(imported.lines), 'baseline line')}, "
+                       f"{counted(len(imported.interventions), 'intervention')}.")
             st.button("Save the imported scenario", disabled=not editor, key="sc_import_save", on_click=_act,
                       args=(sc.save, store, imported, who), kwargs={"then": imported.name})
     st.caption("The board pack (PDF, HTML, CSV, Excel) is on the Workshop page, or from a terminal: "

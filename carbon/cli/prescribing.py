@@ -22,6 +22,7 @@ from carbon import prescribing as rx
 from carbon import variation
 from carbon.auth import local_identity
 from carbon.cli import CLIError, add_basis, add_format, emit, open_store
+from carbon.formatting import counted
 from carbon.prescribing import chapters
 
 FOOTPRINT_COLUMNS = ["items", "inhalers", "kgCO2e", "kgCO2e_low", "kgCO2e_high", "low_carbon_share", "cost_gbp",
@@ -166,7 +167,7 @@ def _list_sizes(args) -> int:
     loaded = rx.list_sizes(store)
     row = loaded[loaded["file"] == Path(args.file).name].iloc[0]
     month = row["month"] if isinstance(row["month"], str) else "month not stated"
-    print(f"loaded list sizes for {n} practice(s): {row['layout']}, {month}")
+    print(f"loaded list sizes for {counted(n, 'practice')}: {row['layout']}, {month}")
     return 0
 
 

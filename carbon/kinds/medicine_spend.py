@@ -22,7 +22,7 @@ import pandas as pd
 
 from carbon import bounds, medicines
 from carbon import factors as fx
-from carbon.formatting import gbp, number
+from carbon.formatting import counted, gbp, number
 from carbon.kinds import checked
 from carbon.kinds.base import TIDY, Context, Kind, shown, text
 from carbon.kinds.estates_line import period_of
@@ -77,7 +77,7 @@ def _tidy(fp: pd.DataFrame, texts: pd.Series | None = None) -> pd.DataFrame:
     if texts is not None:
         quantity_text = by["position"].map(texts)
     else:
-        quantity_text = spent + " over " + by["rows"].astype(str) + " row(s) of spend"
+        quantity_text = spent + " over " + by["rows"].map(lambda n: counted(n, "row")) + " of spend"
     out = by.assign(
         category="medicine", factor_name=by["chapter_name"] + " (BNF chapter " + by["bnf_chapter"].astype(str) + ")",
         quantity_text=quantity_text, amount=by["cost_gbp"], amount_unit="GBP", gwp_basis="", steps=steps)

@@ -57,7 +57,7 @@ class PrescribingKind(Kind):
             months = sel.groupby("board_code")["month"].nunique()
             scale = sel["board_code"].map(12 / months)
             spans = sorted(set(months))
-            span = f"{spans[0]} month(s)" if len(spans) == 1 else f"{spans[0]}-{spans[-1]} months by board"
+            span = f"{spans[0]} {'month' if spans[0] == 1 else 'months'}" if len(spans) == 1 else f"{spans[0]}-{spans[-1]} months by board"
             during = f" in {r.period.label}" if r.period is not None else ""
             for method in (chapters.LCA, chapters.SPEND):  # inhalers first, then the rest by spend
                 part = sel[sel["method"] == method]

@@ -27,6 +27,7 @@ import duckdb
 import pandas as pd
 
 from carbon import bounds, reading, uploads
+from carbon.formatting import counted
 from carbon.prescribing.diagnose import diagnose
 from carbon.prescribing.mapping import changes_sql, refresh
 from carbon.prescribing.files import Source, read_header
@@ -94,10 +95,10 @@ class ImportReport:
     def summary(self) -> str:
         months = ", ".join(self.months)
         again = f" (replacing {', '.join(self.replaced)})" if self.replaced else ""
-        return (f"imported {len(self.files)} file(s): {self.rows_read:,} rows read, every one summed into "
+        return (f"imported {counted(len(self.files), 'file')}: {self.rows_read:,} rows read, every one summed into "
                 f"{self.chemical_rows:,} month x practice x chemical rows (all BNF chapters), {self.rows_kept:,} "
                 f"respiratory (BNF chapter 3) rows kept in detail, {self.items:,.0f} chapter 3 items, months "
-                f"{months}{again}; {len(self.unmapped)} inhaler code(s) not mapped to a factor")
+                f"{months}{again}; {counted(len(self.unmapped), 'inhaler code')} not mapped to a factor")
 
 
 def imports(store: Store) -> pd.DataFrame:

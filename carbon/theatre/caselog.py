@@ -22,6 +22,7 @@ from carbon import bounds
 from carbon import factors as fx
 from carbon import uploads
 from carbon.errors import MAX_LISTED, Problem
+from carbon.formatting import counted
 from carbon.kinds.anaesthetic import ALIASES, VAPORISER_MAX, VAPORISER_TOLERANCE, VOLATILES
 from carbon.store import PROJECT_DIR, Store
 from carbon.theatre import formats
@@ -162,7 +163,7 @@ class ImportReport:
 
     def summary(self) -> str:
         rep = f"; replaced {self.replaced:,} earlier rows of the same cases" if self.replaced else ""
-        return (f"{self.file}: {self.cases:,} case(s), {self.rows_kept:,} row(s) in {', '.join(self.theatres)} "
+        return (f"{self.file}: {counted(self.cases, 'case')}, {counted(self.rows_kept, 'row')} in {', '.join(self.theatres)} "
                 f"({self.format}){rep}")
 
 

@@ -74,7 +74,7 @@ def test_a_bad_upload_is_refused_in_words_naming_file_line_and_reason(open_page,
 def test_list_sizes_that_are_not_finite_are_refused_on_the_page(open_page, with_a_month):
     before = _state(with_a_month)
     at = _upload(open_page(PAGE), "list_sizes_nan_inf_1e400.csv", key="rx_sizes_upload", button="rx_sizes")
-    assert any(e.value.startswith("No list sizes were loaded: 3 problem(s)") for e in at.error)
+    assert any(e.value.startswith("No list sizes were loaded: 3 problems") for e in at.error)
     problems = _problems(at)
     assert problems["line"].tolist() == [2, 3, 4]
     assert problems["what"].tolist() == ["list size 'NaN' is not a number", "list size 'inf' is not a finite number",

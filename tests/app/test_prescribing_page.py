@@ -76,7 +76,7 @@ def test_funnel_outliers_and_per_patient_metric(open_page, loaded):
     # by over-dispersion-adjusted standard errors below the pooled share 17/93 (worked by hand in
     # tests/unit/test_prescribing_footprint.py): F84002 (0 of 3, z = -1.30) before F84001 (2 of 36, z = -1.04)
     assert ranked["practice"].tolist()[:2] == ["F84002", "F84001"] and ranked["rank"].tolist() == [1, 2, 3, 4, 5]
-    assert any("**1** practice(s) outside the 95% limits" in md.value for md in at.markdown)
+    assert any("**1 practice** outside the 95% limits" in md.value for md in at.markdown)
     assert any("FunnelPlotR" in c.value and "Winsorised" in c.value for c in at.caption)
     funnel = [c.proto.spec for c in at.get("vega_lite_chart") if "99.8% limits" in c.proto.spec]
     assert len(funnel) == 1 and "above 95% limit" in funnel[0] and "Inhalers prescribed (volume)" in funnel[0]
@@ -133,7 +133,7 @@ def test_the_demonstration_button_loads_a_board_through_the_real_import(open_pag
     at = open_page(PAGE, timeout=300)
     at.button(key="rx_demo").click().run(timeout=300)
     assert not at.exception
-    assert any(s.value.startswith("Loaded the demonstration board: imported 12 file(s)") for s in at.success)
+    assert any(s.value.startswith("Loaded the demonstration board: imported 12 files") for s in at.success)
     assert any("This is the **demonstration board**" in w.value for w in at.warning)
     tot = rx.totals(store, basis="AR5")
     assert tot["practices"] == 24

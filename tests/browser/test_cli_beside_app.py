@@ -51,7 +51,7 @@ def test_the_command_reads_and_writes_while_the_app_is_open(tmp_path, seeded_db,
         # two writes: a month of prescribing data and a scenario file
         imported, import_s = carbon(db, "prescribing", "import", str(DATA / "phs_2024_01.csv"), "--quiet")
         assert imported.returncode == 0, imported.stderr
-        assert "imported 1 file(s)" in imported.stdout
+        assert "imported 1 file" in imported.stdout
         saved, save_s = carbon(db, "scenario", "import", str(scenario))
         assert saved.returncode == 0, saved.stderr
         print(f"\ncarbon pathway list {read_s:.2f} s, prescribing import {import_s:.2f} s, "

@@ -19,7 +19,7 @@ def test_theatre_records_upload_and_tables(browser, app_server, tmp_path):
         wait_for_app(page)
         page.get_by_role("button", name="Import").click()
         wait_for_app(page)
-        page.get_by_text("17 case(s), 22 row(s) in Theatre A, Theatre B").first.wait_for(timeout=30_000)
+        page.get_by_text("17 cases, 22 rows in Theatre A, Theatre B").first.wait_for(timeout=30_000)
         assert_no_exception(page)
         page.get_by_text("Purchasing reconciled with the case logs").first.wait_for(timeout=30_000)
         page.get_by_role("tab", name="By theatre").first.scroll_into_view_if_needed()

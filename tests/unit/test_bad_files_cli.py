@@ -55,7 +55,7 @@ REFUSED = {
 IMPORTED = {
     "phs_utf16_bom.csv": ("prescribing", "11 rows read"),
     "phs_latin1_pound.csv": ("prescribing", "11 rows read"),
-    "estates_utf16_bom.csv": ("estates", "estates_utf16_bom.csv: 11 estates rows for 1 organisation(s)"),
+    "estates_utf16_bom.csv": ("estates", "estates_utf16_bom.csv: 11 estates rows for 1 organisation"),
 }
 
 

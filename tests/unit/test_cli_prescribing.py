@@ -34,7 +34,7 @@ def imported(db_path, capsys):
 
 def test_import_reports_and_shows_progress(imported):
     _, out, err = imported
-    assert ("imported 3 file(s): 20 rows read, every one summed into 17 month x practice x chemical rows (all BNF "
+    assert ("imported 3 files: 20 rows read, every one summed into 17 month x practice x chemical rows (all BNF "
             "chapters), 18 respiratory (BNF chapter 3) rows kept") in out
     assert "months 2024-01, 2024-02" in out
     assert "0301040R0BBAAAA" in out  # the unmapped code is listed
@@ -109,7 +109,7 @@ def test_funnel_and_switching(imported, capsys):
     code, out, _ = run(capsys, "--db", str(db), "prescribing", "switching", "--share", "50 %")
     assert code == 0 and "Where clinically appropriate" in out and "NHS Lothian" in out
     code, out, _ = run(capsys, "--db", str(db), "prescribing", "list-sizes", str(DATA / "list_sizes_phs.csv"))
-    assert "3 practice(s): Public Health Scotland, GP practice contact details and list sizes, month not stated" in out
+    assert "3 practices: Public Health Scotland, GP practice contact details and list sizes, month not stated" in out
     code, out, _ = run(capsys, "--db", str(db), "prescribing", "footprint", "--by", "practice", "--format", "csv")
     df = pd.read_csv(io.StringIO(out), dtype={"practice": str}).set_index("practice")
     assert df.loc["10002", "kgCO2e_per_1000_patients_year"] == pytest.approx(522.694 * 6 / 5)

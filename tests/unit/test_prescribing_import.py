@@ -162,9 +162,9 @@ def test_many_problems_list_the_first_then_count(store, tmp_path):
     assert err.value.total == 30 and len(err.value.problems) == rx.MAX_PROBLEMS
     first = err.value.problems[0]
     assert (first.where, first.line, first.what) == ("many_bad.csv", 2, "NumberOfPaidItems is 'x', not a number")
-    assert "... and 10 more problem(s)" in str(err.value)
+    assert "... and 10 more problems" in str(err.value)
     frame = rx.problems_frame(err.value)
-    assert len(frame) == rx.MAX_PROBLEMS + 1 and frame["what"].iloc[-1] == "... and 10 more problem(s)"
+    assert len(frame) == rx.MAX_PROBLEMS + 1 and frame["what"].iloc[-1] == "... and 10 more problems"
 
 
 def test_not_a_prescribing_file(store, tmp_path):

@@ -139,7 +139,7 @@ def test_service_from_a_table_of_percentages(store):
     assert totals["saving_kgCO2e"] == pytest.approx(car + rail)  # half of appointments virtual
     assert totals["all_face_to_face_kgCO2e"] == pytest.approx(2 * (car + rail))
     assert totals["distance_km"] == pytest.approx(100 * 20)
-    with pytest.raises(TravelError, match="row\\(s\\) 2"):
+    with pytest.raises(TravelError, match="row 2 of the mode table has no mode"):
         service(store, 200, pd.DataFrame({"mode": ["rail_national", None], "share_pct": [50, 50]}), "1 km", 0)
 
 
