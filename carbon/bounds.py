@@ -94,6 +94,12 @@ def between(field: str, value: float, what: str) -> str | None:
 _CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {chr(127)}
 
 
+def visible(value) -> str:
+    """Text fit to quote back in a message: each control character (a NUL byte) as U+FFFD, the
+    replacement character, so an error never writes the byte it is refusing to a terminal or page."""
+    return "".join("\ufffd" if ch in _CONTROL else ch for ch in str(value))
+
+
 def text_problem(value: str, what: str, max_length: int = 200) -> str | None:
     """Why a name, label or code typed or read from a file cannot be kept (``None`` when it can):
     control characters (a NUL byte inside a practice code) or more than ``max_length`` characters."""

@@ -403,6 +403,7 @@ with files_tab:
     if upload is not None:
         try:
             imported = sc.read_file(upload.getvalue(), upload.name)
+            sc.check_targets(store, imported)  # what saving it would refuse, said now
             sc.recorded_cached(store, imported, basis)  # every line of every year resolves, or nothing is saved
         except (ValueError, UnicodeDecodeError) as exc:
             ui.show_error(exc, f"{upload.name} cannot be imported")

@@ -118,6 +118,10 @@ class Pathway:
         name = _text(d.get("name"))
         if not name:
             raise PathwayError(f"{origin}: the pathway has no name")
+        for what, text in (("the name", name), ("the condition", _text(d.get("condition")))):
+            why = bounds.text_problem(text, what, 2000)  # a file's name is shown and saved: no NUL byte in it
+            if why:
+                raise PathwayError(f"{origin}: {why}")
         acts = d.get("activity", [])
         if not isinstance(acts, list) or not all(isinstance(a, dict) for a in acts):
             raise PathwayError(f"{origin}: 'activity' must be a list of tables ([[activity]] in TOML)")

@@ -36,8 +36,8 @@ from carbon.scenarios.project import (Projection, background_matrix, compare, co
                                       ramp, totals, with_settings)
 from carbon.scenarios.resolve import (BASELINE_COLUMNS, INTERVENTION_COLUMNS, baseline, interventions, recorded,
                                       recorded_cached, resolve, run, trajectory)
-from carbon.scenarios.storage import (DEMO_WHO, delete, demo_dir, demo_name, duplicate, exists, history,
-                                      list_scenarios, load, rename, save, seed_demo)
+from carbon.scenarios.storage import (DEMO_WHO, check_targets, delete, demo_dir, demo_name, duplicate, exists,
+                                      history, list_scenarios, load, rename, save, seed_demo)
 
 __all__ = [
     "BASELINE_COLUMNS", "DEMO_WHO", "EDIT_COLUMNS", "END_YEAR", "INTERVENTION_COLUMNS", "INTERVENTION_KINDS",

@@ -258,7 +258,7 @@ class Scenario:
         labels, seen = set(), set()
         line_kinds = kinds.names("year")
         for i, ln in enumerate(self.lines, 1):
-            where = f"baseline line {i} ({ln.label or 'no label'})"
+            where = f"baseline line {i} ({bounds.visible(ln.label) or 'no label'})"
             ln.kind = str(ln.kind).strip().lower()
             ln.kind = LINE_ALIASES.get(ln.kind, ln.kind)
             ln.label = str(ln.label).strip()
@@ -283,7 +283,7 @@ class Scenario:
                 ln.factor_year = None
         names = set()
         for i, iv in enumerate(self.interventions, 1):
-            where = f"intervention {i} ({iv.name or 'no name'})"
+            where = f"intervention {i} ({bounds.visible(iv.name) or 'no name'})"
             iv.name = str(iv.name).strip()
             iv.kind = str(iv.kind).strip().lower()
             iv.category = str(iv.category or "").strip().lower()
@@ -324,7 +324,7 @@ class Scenario:
                 elif iv.line and iv.line not in labels:
                     p.append(f"{where}: no baseline line is labelled {iv.line!r}")
         for i, bg in enumerate(self.background, 1):
-            where = f"background change {i} ({bg.category})"
+            where = f"background change {i} ({bounds.visible(bg.category)})"
             bg.category = str(bg.category).strip().lower()
             bg.year = _int(bg.year, f"{where}: year", p)
             bg.multiplier = _float(bg.multiplier, f"{where}: multiplier", p)

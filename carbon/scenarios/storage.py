@@ -35,12 +35,7 @@ def save(store, scenario: Scenario, who: str, origin: str = "user") -> int:
     who = (who or "").strip()
     if not who:
         raise ScenarioError("say who is saving (the signed-in person, or the local account)")
-    scenario.validate()
-    known = list(dict.fromkeys(fx.reference(store, "target_scopes")["target_set"]))
-    if scenario.target_set not in known:
-        # saved, it could never be run: every page and the pack measure it against its targets
-        raise ScenarioError(f"target_set {scenario.target_set!r} is not a set of targets in the library; choose one "
-                            f"of {', '.join(known)}")
+    check_targets(store, scenario)
     body = scenario.to_json()
     with store.transaction() as cur:
         row = cur.execute("SELECT id FROM scenario WHERE name = ?", [scenario.name]).fetchone()
@@ -52,6 +47,16 @@ def save(store, scenario: Scenario, who: str, origin: str = "user") -> int:
         vid = cur.execute("INSERT INTO scenario_version (scenario_id, body, saved_by) VALUES (?, ?, ?) RETURNING id",
                           [sid, body, who]).fetchone()[0]
     return int(vid)
+
+
+def check_targets(store, scenario: Scenario) -> None:
+    """Raise ScenarioError unless ``scenario`` is valid and names a set of targets in the library:
+    saved, it could never be run (every page and the pack measure it against its targets)."""
+    scenario.validate()
+    known = list(dict.fromkeys(fx.reference(store, "target_scopes")["target_set"]))
+    if scenario.target_set not in known:
+        raise ScenarioError(f"target_set {scenario.target_set!r} is not a set of targets in the library; choose one "
+                            f"of {', '.join(known)}")
 
 
 def list_scenarios(store) -> pd.DataFrame:

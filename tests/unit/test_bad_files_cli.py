@@ -49,7 +49,43 @@ REFUSED = {
     "theatre_header_only.csv": ("theatre", None, "has a header but no rows"),
     "desnz_header_only.csv": ("desnz", None, "has a header but no rows"),
     "desnz_utf16_no_bom.csv": ("desnz", None, "UTF-16 text without a byte-order mark"),
+    "epd_inf_items.csv": ("prescribing", 2, "ITEMS is 'inf', not a finite number"),
+    "epd_negative_quantity.csv": ("prescribing", 3, "TOTAL_QUANTITY is negative (-10)"),
+    "theatre_fgf_million.csv": ("theatre", 2, "a flow of 1e+06 L/min (fgf_l_min) is more than 20 L/min"),
+    "theatre_duration_nan.csv": ("theatre", 3, "duration_min 'NaN' is not a number"),
 }
+
+#: pathway and scenario files -> (the command, words the error must hold): a pathway file's footprint
+#: (`carbon pathway footprint FILE`) and a scenario file's import (`carbon scenario import FILE`); a
+#: problem in one row is named by the row's own label, a problem of the whole file by the file
+DOCUMENTS = {
+    "pathway_quantity_nan.toml": ("pathway", "quantity 'nan inhaler/year' for '1 year' is not a finite number"),
+    "pathway_quantity_1e400.toml": ("pathway", "quantity '1e400 inhaler/year' for '1 year' is not a finite number"),
+    "pathway_quantity_negative.toml": ("pathway", "Ventolin Evohaler 100 micrograms, as needed: quantity: "
+                                                  "'-4 inhaler/year' cannot be negative"),
+    "pathway_cohort_inf.toml": ("pathway", "pathway_cohort_inf.toml: cohort must be a number of patients a year "
+                                           "above zero (got inf)"),
+    "pathway_litres_as_distance.toml": ("pathway", "'3 L' is not a distance and cannot be converted to km"),
+    "pathway_unknown_factor.toml": ("pathway", "no factor with id 'no_such_factor'"),
+    "pathway_latin1.toml": ("pathway", "pathway_latin1.toml: not a text file in UTF-8 (byte 824 is 0xa3, as in "
+                                       "Latin-1 or Windows-1252)"),
+    "pathway_nested_5000.json": ("pathway", "pathway_nested_5000.json: lists or tables are nested 5,001 deep"),
+    "pathway_nul_in_name.toml": ("pathway", "pathway_nul_in_name.toml: the name holds control characters (U+0000)"),
+    "pathway_1_2mb.toml": ("pathway", "pathway_1_2mb.toml: the file is 1,171,998 bytes"),
+    "scenario_end_year_3000.toml": ("scenario", "end_year 3000 must be between 2000 and 2100"),
+    "scenario_end_year_1e9.toml": ("scenario", "end_year 1000000000 must be between 2000 and 2100"),
+    "scenario_unknown_target_set.toml": ("scenario", "target_set 'NHS Atlantis' is not a set of targets in the "
+                                                     "library"),
+    "scenario_amount_1e400.toml": ("scenario", "baseline line 1 (Grid electricity): amount '1e400 kWh' is not a "
+                                               "finite number"),
+    "scenario_growth_nan.toml": ("scenario", "growth_pct nan is not a finite number"),
+    "scenario_kwh_as_water.toml": ("scenario", "baseline line 4 (Water supplied): amount '300000 kWh' is not a "
+                                               "volume (m3, litres)"),
+    "scenario_nul_in_label.toml": ("scenario", "baseline line 1 (Grid\ufffdelectricity): label holds control "
+                                               "characters (U+0000)"),
+    "scenario_nested_5000.json": ("scenario", "scenario_nested_5000.json: lists or tables are nested 5,001 deep"),
+}
+DOCUMENT_COMMAND = {"pathway": ["pathway", "footprint"], "scenario": ["scenario", "import"]}
 
 #: file -> (its importer, words the command's report must hold): files only in another encoding
 IMPORTED = {
@@ -91,7 +127,8 @@ def with_a_month(db_path, capsys, tmp_path, monkeypatch) -> Path:
 
 def test_the_tables_here_name_every_file_of_the_corpus():
     corpus = {p.name for p in BAD.iterdir() if p.is_file() and p.name not in ("README.md", "make.py")}
-    assert corpus == set(REFUSED) | set(IMPORTED)
+    assert corpus == set(REFUSED) | set(IMPORTED) | set(DOCUMENTS)
+    assert len(set(REFUSED) | set(DOCUMENTS)) >= 40  # issue 11: at least forty bad inputs
     readme = (BAD / "README.md").read_text(encoding="utf-8")
     assert all(f"`{name}`" in readme for name in corpus)  # each corruption described
 
@@ -126,3 +163,15 @@ def test_a_file_only_in_another_encoding_imports_whole_by_the_command(with_a_mon
     else:  # the estates template's rows (the UTF-8 template's lines less its header)
         rows = len((DATA / "estates" / "board_template_2024_25.csv").read_text(encoding="utf-8").splitlines()) - 1
         assert after["estates_activity"][0] == before["estates_activity"][0] + rows
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_a_bad_pathway_or_scenario_file_is_refused_by_the_command(with_a_month, capsys, name):
+    kind, words = DOCUMENTS[name]
+    before = _store_state(with_a_month)
+    code, out, err = run(capsys, "--db", str(with_a_month), *DOCUMENT_COMMAND[kind], str(BAD / name))
+    assert code == 2, (out, err)
+    assert "Traceback" not in err and err.startswith("carbon: "), err
+    assert words in err and "\x00" not in err, err  # the NUL refused is never written back
+    assert "saved" not in out and "kgCO2e" not in out
+    assert _store_state(with_a_month) == before

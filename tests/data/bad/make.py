@@ -21,6 +21,11 @@ LIST = (DATA / "prescribing" / "list_sizes_phs.csv").read_text(encoding="utf-8")
 ESTATES = (DATA / "estates" / "board_template_2024_25.csv").read_text(encoding="utf-8")
 DESNZ = (DATA / "desnz" / "desnz_2025_flat_file_rows.csv").read_text(encoding="utf-8")
 CASES = (DATA / "theatre" / "case_log_two_theatres.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+EPD = (DATA / "prescribing" / "epd_2024_01.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+PROJECT = DATA.parents[1]
+PATHWAY = (PROJECT / "factors" / "templates" / "asthma_pmdi.toml").read_text(encoding="utf-8")
+SCENARIO = (PROJECT / "factors" / "scenarios" / "demo_board.toml").read_text(encoding="utf-8")
+SCENARIO_NAME = 'name = "Demo: a board\'s route to net zero"'
 
 
 def replace_row(n: int, old: str, new: str) -> str:
@@ -60,7 +65,67 @@ def files() -> dict[str, bytes]:
     out["zip_bomb_epd_snomed_256mib.zip"] = _zip_bomb(256 * 2**20)
     out["desnz_header_only.csv"] = DESNZ.splitlines(keepends=True)[0].encode()
     out["desnz_utf16_no_bom.csv"] = DESNZ.encode("utf-16-le")
+    out["epd_inf_items.csv"] = _epd(1, ",1,20,20,0,30.00,", ",1,inf,20,0,30.00,").encode()
+    out["epd_negative_quantity.csv"] = _epd(2, ",2,5,10,0,15.00,", ",2,5,-10,0,15.00,").encode()
+    out["theatre_fgf_million.csv"] = _case(1, ",sevoflurane,6,", ",sevoflurane,1000000,").encode()
+    out["theatre_duration_nan.csv"] = _case(2, ",60,maintenance,", ",NaN,maintenance,").encode()
+    out.update(_documents())
     return out
+
+
+def _epd(n: int, old: str, new: str) -> str:
+    """The EPD month with ``old`` replaced by ``new`` in data row ``n`` (file line n + 1)."""
+    rows = list(EPD)
+    assert old in rows[n], (n, old)
+    rows[n] = rows[n].replace(old, new, 1)
+    return "".join(rows)
+
+
+def _case(n: int, old: str, new: str) -> str:
+    """The theatre case log with ``old`` replaced by ``new`` in data row ``n`` (file line n + 1)."""
+    rows = list(CASES)
+    assert old in rows[n], (n, old)
+    rows[n] = rows[n].replace(old, new, 1)
+    return "".join(rows)
+
+
+def _pathway(old: str, new: str) -> str:
+    assert old in PATHWAY, old
+    return PATHWAY.replace(old, new, 1)
+
+
+def _scenario(name: str, old: str, new: str) -> str:
+    assert old in SCENARIO, old
+    return SCENARIO.replace(SCENARIO_NAME, f'name = "{name}"', 1).replace(old, new, 1)
+
+
+def _documents() -> dict[str, bytes]:
+    """Pathway files (the asthma template) and scenario files (the demo board), each broken once."""
+    deep = '{"name": "Deep", "activity": ' + "[" * 5000 + "]" * 5000 + "}"
+    return {
+        "pathway_quantity_nan.toml": _pathway('quantity = "7.3 inhaler/year"', 'quantity = "nan inhaler/year"').encode(),
+        "pathway_quantity_1e400.toml": _pathway('quantity = "7.3 inhaler/year"',
+                                                'quantity = "1e400 inhaler/year"').encode(),
+        "pathway_quantity_negative.toml": _pathway('quantity = "4 inhaler/year"', 'quantity = "-4 inhaler/year"').encode(),
+        "pathway_cohort_inf.toml": _pathway("cohort = 1000", "cohort = inf").encode(),
+        "pathway_litres_as_distance.toml": _pathway('distance = "3 mile"', 'distance = "3 L"').encode(),
+        "pathway_unknown_factor.toml": _pathway('factor = "clenil_pmdi"', 'factor = "no_such_factor"').encode(),
+        "pathway_latin1.toml": _pathway("Cohort: 1,000", "Cohort: £1,000").encode("latin-1"),
+        "pathway_nested_5000.json": deep.encode(),
+        "pathway_nul_in_name.toml": _pathway('name = "Asthma: preventer', 'name = "Asthma:\\u0000 preventer').encode(),
+        "pathway_1_2mb.toml": _pathway("assumptions = [", "assumptions = [\n" + '  "padding",\n' * 90_000).encode(),
+        "scenario_end_year_3000.toml": _scenario("End year 3000", "end_year = 2045", "end_year = 3000").encode(),
+        "scenario_end_year_1e9.toml": _scenario("End year 10^9", "end_year = 2045", "end_year = 1000000000").encode(),
+        "scenario_unknown_target_set.toml": _scenario("No such targets", 'target_set = "NHS Scotland"',
+                                                      'target_set = "NHS Atlantis"').encode(),
+        "scenario_amount_1e400.toml": _scenario("Beyond a double", 'amount = "30000000 kWh"',
+                                                'amount = "1e400 kWh"').encode(),
+        "scenario_growth_nan.toml": _scenario("Growth NaN", "growth_pct = 1.5", "growth_pct = nan").encode(),
+        "scenario_kwh_as_water.toml": _scenario("Water in kWh", 'amount = "300000 m3"', 'amount = "300000 kWh"').encode(),
+        "scenario_nul_in_label.toml": _scenario("A NUL in a label", 'label = "Grid electricity"',
+                                                'label = "Grid\\u0000electricity"').encode(),
+        "scenario_nested_5000.json": deep.replace('"activity"', '"lines"').encode(),
+    }
 
 
 def _ragged_estates() -> str:

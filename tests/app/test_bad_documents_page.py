@@ -1,0 +1,47 @@
+"""The pathway and scenario files of the bad-file corpus (tests/data/bad/, see its README) uploaded
+on the Pathways and Scenarios pages through AppTest (the real app on a real database): each an
+error in words on the page, no exception, nothing saved and every table of the store the same
+afterwards. A pathway file whose rows cannot be computed opens unsaved with each bad row named (so
+the person can fix it there); a file that cannot be read at all is refused whole.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.app.test_bad_files_page import _state  # every base table's row count and row hash
+from tests.unit.test_bad_files_cli import DOCUMENTS
+
+BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
+PAGE = {"pathway": ("pages/1_Pathways.py", "pw_import"), "scenario": ("pages/6_Scenarios.py", "sc_import")}
+#: pathway files read whole whose rows are named on the page (the rest are refused as files)
+ROW_PROBLEMS = {"pathway_quantity_nan.toml", "pathway_quantity_1e400.toml", "pathway_quantity_negative.toml",
+                "pathway_litres_as_distance.toml", "pathway_unknown_factor.toml"}
+
+
+def _said(at) -> str:
+    """What the page says in its error boxes, markdown's escapes taken out."""
+    return " ".join(e.value for e in at.error).replace("\\", "")
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_a_bad_pathway_or_scenario_upload_is_named_on_its_page_and_nothing_is_saved(open_page, store, name):
+    kind, words = DOCUMENTS[name]
+    page, key = PAGE[kind]
+    before = _state(store)
+    at = open_page(page)
+    at.file_uploader(key=key).set_value([(name, (BAD / name).read_bytes(), "application/octet-stream")]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = _said(at)
+    assert words.replace("\ufffd", "") in said.replace("\ufffd", "") or words.split(": ", 1)[-1] in said, said
+    assert "Traceback" not in said and "\x00" not in said
+    if kind == "scenario":
+        assert f"{name} cannot be imported" in said
+        assert not any(b.key == "sc_import_save" for b in at.button)  # nothing offered to save
+    elif name in ROW_PROBLEMS:
+        assert any(s.value == f"Imported {name}: not saved yet." for s in at.success)
+    else:
+        assert "That file cannot be imported" in said and not at.success
+    assert _state(store) == before
