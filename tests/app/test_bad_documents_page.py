@@ -1,5 +1,5 @@
-"""The pathway and scenario files of the bad-file corpus (tests/data/bad/, see its README) uploaded
-on the Pathways and Scenarios pages through AppTest (the real app on a real database): each an
+"""The pathway, scenario, theatre and estates files of the bad-file corpus (tests/data/bad/, see its README) uploaded
+on the Pathways, Scenarios and Anaesthetic gases pages through AppTest (the real app on a real database): each an
 error in words on the page, no exception, nothing saved and every table of the store the same
 afterwards. A pathway file whose rows cannot be computed opens unsaved with each bad row named (so
 the person can fix it there); a file that cannot be read at all is refused whole.
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.app.test_bad_files_page import _state  # every base table's row count and row hash
-from tests.unit.test_bad_files_cli import DOCUMENTS
+from tests.unit.test_bad_files_cli import DOCUMENTS, REFUSED
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 PAGE = {"pathway": ("pages/1_Pathways.py", "pw_import"), "scenario": ("pages/6_Scenarios.py", "sc_import")}
@@ -44,4 +44,31 @@ def test_a_bad_pathway_or_scenario_upload_is_named_on_its_page_and_nothing_is_sa
         assert any(s.value == f"Imported {name}: not saved yet." for s in at.success)
     else:
         assert "That file cannot be imported" in said and not at.success
+    assert _state(store) == before
+
+
+#: the theatre and estates files of the corpus -> (page, uploader, import button, what the error box starts with)
+UPLOADS = {
+    "theatre_extra_field.csv": ("pages/3_Anaesthetic_gases.py", "th_files", "th_import", True),
+    "theatre_header_only.csv": ("pages/3_Anaesthetic_gases.py", "th_files", "th_import", True),
+    "theatre_fgf_million.csv": ("pages/3_Anaesthetic_gases.py", "th_files", "th_import", True),
+    "theatre_duration_nan.csv": ("pages/3_Anaesthetic_gases.py", "th_files", "th_import", True),
+    "estates_ragged_row.csv": ("pages/6_Scenarios.py", "sc_estates_file", "sc_estates_import", False),
+    "estates_header_only.csv": ("pages/6_Scenarios.py", "sc_estates_file", "sc_estates_import", False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UPLOADS))
+def test_a_bad_theatre_or_estates_upload_is_named_on_its_page_and_nothing_is_kept(open_page, store, name):
+    page, key, button, many = UPLOADS[name]
+    _, line, words = REFUSED[name]
+    before = _state(store)
+    at = open_page(page)
+    upload = (name, (BAD / name).read_bytes(), "text/csv")
+    at.file_uploader(key=key).set_value([upload] if many else upload).run()
+    at.button(key=button).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = _said(at)
+    assert words in said and (f"{name}:{line}" in said if line else name in said), said
+    assert not [s for s in at.success if name in s.value]
     assert _state(store) == before
