@@ -184,20 +184,22 @@ def edit_cell(page, grid, row: int, old: str, new: str) -> None:
     """Edit the cell of ``grid`` (a data editor) in data row ``row`` (1 = first) that holds ``old``, as a
     person does: double-click it, type ``new``, press Enter. The grid draws on a canvas, so the cell
     is found by double-clicking along the row until its editor opens with ``old``."""
-    grid.evaluate("e => e.scrollIntoView({block: 'center'})")
-    page.wait_for_timeout(500)
-    box = grid.bounding_box()
-    y = box["y"] + 35 * row + 17  # rows and the header are 35 px high
-    for x in range(int(box["x"]) + 50, int(box["x"] + box["width"]) - 10, 40):
-        page.mouse.dblclick(x, y)
-        page.wait_for_timeout(150)
-        editor = page.locator("textarea.gdg-input")
-        if editor.count() and editor.first.input_value() == old:
-            editor.first.fill(new)
-            page.keyboard.press("Enter")
-            wait_for_app(page)
-            return
-        page.keyboard.press("Escape")
+    for attempt in range(3):  # a loaded machine may still be drawing the grid: look along the row again
+        wait_for_app(page)
+        grid.evaluate("e => e.scrollIntoView({block: 'center'})")
+        page.wait_for_timeout(500 + 1000 * attempt)
+        box = grid.bounding_box()
+        y = box["y"] + 35 * row + 17  # rows and the header are 35 px high
+        for x in range(int(box["x"]) + 50, int(box["x"] + box["width"]) - 10, 40):
+            page.mouse.dblclick(x, y)
+            page.wait_for_timeout(150 + 100 * attempt)
+            editor = page.locator("textarea.gdg-input")
+            if editor.count() and editor.first.input_value() == old:
+                editor.first.fill(new)
+                page.keyboard.press("Enter")
+                wait_for_app(page)
+                return
+            page.keyboard.press("Escape")
     raise AssertionError(f"no cell holding {old!r} in row {row}")
 
 
