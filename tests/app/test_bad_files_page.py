@@ -1,7 +1,8 @@
-"""Files of the bad-file corpus (tests/data/bad/, see its README) uploaded on the Prescribing page
-through AppTest (the real app and page on a real database already holding a good month): an error
-in words and a table naming the file, the line and the reason, no exception on the page, and every
-table of the store the same afterwards; a file only in another encoding imports whole.
+"""The prescribing and list-size files of the bad-file corpus (tests/data/bad/, see its README), every one
+the command refuses, uploaded on the Prescribing page through AppTest (the real app and page on a real
+database already holding a good month): an error in words and a table naming the file, the line and the
+reason, no exception on the page, and every table of the store the same afterwards; a file only in
+another encoding imports whole.
 """
 
 from __future__ import annotations
@@ -12,24 +13,15 @@ import pandas as pd
 import pytest
 
 from carbon import prescribing as rx
+from tests.unit.test_bad_files_cli import REFUSED as CLI_REFUSED
 
 PAGE = "pages/5_Prescribing.py"
 DATA = Path(__file__).resolve().parents[1] / "data"
 BAD = DATA / "bad"
 
-#: file -> (the line named, or None for the whole file; words the reason must hold)
-REFUSED = {
-    "phs_nan_items.csv": (3, "NumberOfPaidItems is 'NaN', not a finite number"),
-    "phs_1e400_cost.csv": (9, "GrossIngredientCost is '1e400', not a finite number"),
-    "phs_month_299903.csv": (10, "not a month (YYYYMM or YYYY_MM) of the years 2000-2100"),
-    "phs_nul_in_practice.csv": (11, "holds a control character (a NUL byte or a tab): not a practice code"),
-    "phs_ragged_row.csv": (4, "has fewer fields than the header's 9 (8)"),
-    "phs_3mb_line.csv": (4, "line 4 is 2.9 MiB long"),
-    "phs_utf16_no_bom.csv": (None, "UTF-16 text without a byte-order mark"),
-    "phs_header_only.csv": (None, "has a header but no rows"),
-    "bomb_phs_256mib.csv.gz": (None, "expands more than 100 times"),
-    "zip_bomb_epd_snomed_256mib.zip": (None, "expands more than 100 times"),
-}
+#: every prescribing file the command refuses (tests/unit/test_bad_files_cli.py), refused the same way on
+#: the page: file -> (the line named, or None for the whole file; words the reason must hold)
+REFUSED = {name: (line, words) for name, (importer, line, words) in CLI_REFUSED.items() if importer == "prescribing"}
 
 
 def _state(store) -> dict:
