@@ -35,7 +35,7 @@ from carbon import factors as fx
 from carbon import kinds
 from carbon import pathways as pw
 from carbon.errors import CarbonError
-from carbon.formatting import co2e, gbp
+from carbon.formatting import co2e, gbp, plural
 from carbon.units import UnitError, parse
 
 REMOVE = "remove"
@@ -385,7 +385,7 @@ def apply(store, pathway: pw.Pathway, swaps: str | list[str], name: str | None =
             acts.append(new)
     if not applied:
         raise AlternativeError(f"none of {', '.join(ids)} fits an activity of {pathway.name!r}")
-    notes = [f"Swap {s} ({cat.loc[s, 'name']}) applied to {'row' if len(p) == 1 else 'rows'} {', '.join(map(str, p))} of {pathway.name!r}. "
+    notes = [f"Swap {s} ({cat.loc[s, 'name']}) applied to {plural(len(p), 'row')} {', '.join(map(str, p))} of {pathway.name!r}. "
              f"{cat.loc[s, 'caveat']}" for s, p in applied.items()]
     true_name, description = _variant_words(store, pathway, applied, cat, acts)
     return replace(pathway, name=name or true_name, description=description, activities=acts,

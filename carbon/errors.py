@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Iterable, NamedTuple
 
+from carbon.formatting import plural
+
 #: Problems listed one by one before the rest are only counted.
 MAX_LISTED = 20
 
@@ -67,13 +69,13 @@ class CarbonError(ValueError):
         out = [str(p) for p in self.problems]
         more = self.total - len(self.problems)
         if more > 0:
-            out.append(f"... and {more:,} more {'problem' if more == 1 else 'problems'}")
+            out.append(f"... and {more:,} more {plural(more, 'problem')}")
         return out
 
     def message(self) -> str:
         body = self.lines()
         if self.headline:
-            return f"{self.headline}: {self.total:,} {'problem' if self.total == 1 else 'problems'}\n" + "\n".join(body) if body else self.headline
+            return f"{self.headline}: {self.total:,} {plural(self.total, 'problem')}\n" + "\n".join(body) if body else self.headline
         return "; ".join(body)
 
     def frame(self):
@@ -83,7 +85,7 @@ class CarbonError(ValueError):
         df = pd.DataFrame([tuple(p) for p in self.problems], columns=["where", "line", "what", "fix"])
         more = self.total - len(self.problems)
         if more > 0:
-            df.loc[len(df)] = ["", None, f"... and {more:,} more {'problem' if more == 1 else 'problems'}", ""]
+            df.loc[len(df)] = ["", None, f"... and {more:,} more {plural(more, 'problem')}", ""]
         df["line"] = df["line"].astype("Int64")
         return df
 

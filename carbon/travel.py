@@ -13,6 +13,7 @@ import pandas as pd
 
 from carbon import factors as fx
 from carbon import kinds
+from carbon.formatting import plural
 from carbon.kinds.travel import TravelError, per_km
 from carbon.kinds.travel import distance as distance_km
 from carbon.units import UnitError, convert, parse
@@ -100,7 +101,7 @@ def _mode_shares(mode_shares) -> pd.Series:
         missing = df["mode"].isna() | (df["mode"].astype(str).str.strip() == "")
         if missing.any():
             rows = [str(i + 1) for i in range(len(df)) if missing.iloc[i]]  # a small table typed by hand
-            raise TravelError(f"{'row' if len(rows) == 1 else 'rows'} {', '.join(rows)} of the mode table {'has' if len(rows) == 1 else 'have'} no mode")
+            raise TravelError(f"{plural(len(rows), 'row')} {', '.join(rows)} of the mode table {plural(len(rows), 'has', 'have')} no mode")
         pct = pd.to_numeric(df["share_pct"], errors="coerce")
         if pct.isna().any():
             raise TravelError("every mode needs a share in % (a number)")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from carbon import charts, equivalence, labels, ui
 from carbon import prescribing as rx
-from carbon.formatting import co2e, counted, gbp, scale, share
+from carbon.formatting import co2e, counted, gbp, plural, scale, share
 from carbon.prescribing import chapters as rx_chapters
 from carbon.prescribing import demo
 
@@ -136,7 +136,7 @@ m4.metric("Cost", gbp(tot["cost_gbp"]))
 st.markdown(f"**{co2e(tot['kgCO2e'], unit=unit)}** from {counted(tot['practices'], 'practice')} in {counted(tot['boards'], 'board')} "
             f"over {counted(tot['months'], 'month')} {equivalence.fit(store, tot['kgCO2e'], basis)}.")
 st.caption(f"Coverage: {cov['items_share']:.1%} of inhaler items and {cov['cost_share']:.1%} of inhaler cost are "
-           f"mapped to a factor; {counted(cov['unmapped_codes'], 'code')} {'is' if cov['unmapped_codes'] == 1 else 'are'} not, and their items are counted as "
+           f"mapped to a factor; {counted(cov['unmapped_codes'], 'code')} {plural(cov['unmapped_codes'], 'is', 'are')} not, and their items are counted as "
            f"unmapped, never as zero. Of the {cov['list_inhalers']:,} inhalers in NHSBSA's BNF 3.1/3.2 list, "
            f"{cov['list_inhalers_with_factor']:,} have a factor.")
 unmapped = cached("unmapped_codes", token)
@@ -209,7 +209,7 @@ special = one[one["special_cause"] != "common cause"]
 st.caption("An XmR chart, as NHS England's *Making Data Count* draws them: process limits at the mean ± 2.66 × the "
            "mean moving range; a special cause is a point outside the limits, 7 points rising or falling, 2 of 3 near "
            "a limit, or 7 on one side of the mean. "
-           + (f"{counted(len(special), 'month')} of {board} {'shows' if len(special) == 1 else 'show'} a special cause." if len(special) else
+           + (f"{counted(len(special), 'month')} of {board} {plural(len(special), 'shows', 'show')} a special cause." if len(special) else
               f"Every month of {board} is common-cause variation." if len(one) >= 2 else
               "One month is not yet a trend."))
 if len(special):
@@ -224,7 +224,7 @@ if len(spots):
     measure = spots["carbon_measure"].iloc[0]
     both = int(spots["hot_spot"].sum())
     st.altair_chart(charts.reliever_quadrant(spots, measure), width="stretch", key="rx_quality_chart")
-    st.markdown(f"**{counted(both, 'practice')}** {'has' if both == 1 else 'have'} both a reliever share and {measure} above all practices pooled "
+    st.markdown(f"**{counted(both, 'practice')}** {plural(both, 'has', 'have')} both a reliever share and {measure} above all practices pooled "
                 f"({share(spots['pooled_reliever_share'].iloc[0])} and {spots['pooled_carbon'].iloc[0]:,.1f}): "
                 "where high carbon and poorly controlled asthma may coincide.")
     st.caption(rx.RELIEVER_NOTE)
@@ -278,7 +278,7 @@ st.markdown(f"Switching {pct}% would save **{co2e(sw.totals['saving_switch_kgCO2
             f"quartile, **{co2e(sw.totals['saving_benchmark_kgCO2e'], unit=su)}** "
             f"{equivalence.fit(store, sw.totals['saving_benchmark_kgCO2e'], basis)}. "
             "Cost change: + is dearer, − is cheaper."
-            + (f" {counted(unmatched, 'propellant inhaler')} {'has' if round(unmatched) == 1 else 'have'} no dry-powder or soft-mist inhaler of the same "
+            + (f" {counted(unmatched, 'propellant inhaler')} {plural(round(unmatched), 'has', 'have')} no dry-powder or soft-mist inhaler of the same "
                "molecule(s) and are not switched." if unmatched > 0.5 else ""))
 switch_value = "saving_switch_tCO2e" if su == "t" else "saving_switch_kgCO2e"
 st.altair_chart(charts.ranked_bars(sw.by_board, "board", switch_value, f"{su}CO2e saved by switching {pct}%"),

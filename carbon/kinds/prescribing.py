@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from carbon import periods, prescribing
+from carbon.formatting import plural
 from carbon.kinds.base import TIDY, Context, Kind, join_ids, text
 from carbon.library import Library
 from carbon.prescribing import chapters
@@ -57,7 +58,7 @@ class PrescribingKind(Kind):
             months = sel.groupby("board_code")["month"].nunique()
             scale = sel["board_code"].map(12 / months)
             spans = sorted(set(months))
-            span = f"{spans[0]} {'month' if spans[0] == 1 else 'months'}" if len(spans) == 1 else f"{spans[0]}-{spans[-1]} months by board"
+            span = f"{spans[0]} {plural(spans[0], 'month')}" if len(spans) == 1 else f"{spans[0]}-{spans[-1]} months by board"
             during = f" in {r.period.label}" if r.period is not None else ""
             for method in (chapters.LCA, chapters.SPEND):  # inhalers first, then the rest by spend
                 part = sel[sel["method"] == method]

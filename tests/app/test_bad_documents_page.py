@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.test_bad_files_page import _state  # every base table's row count and row hash
 from tests.unit.test_bad_files_cli import DOCUMENTS, REFUSED
+from tests.unit.test_bad_files_cli import store_state as _state
 
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 PAGE = {"pathway": ("pages/1_Pathways.py", "pw_import"), "scenario": ("pages/6_Scenarios.py", "sc_import")}

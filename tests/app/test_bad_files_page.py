@@ -14,6 +14,7 @@ import pytest
 
 from carbon import prescribing as rx
 from tests.unit.test_bad_files_cli import REFUSED as CLI_REFUSED
+from tests.unit.test_bad_files_cli import store_state as _state
 
 PAGE = "pages/5_Prescribing.py"
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -22,12 +23,6 @@ BAD = DATA / "bad"
 #: every prescribing file the command refuses (tests/unit/test_bad_files_cli.py), refused the same way on
 #: the page: file -> (the line named, or None for the whole file; words the reason must hold)
 REFUSED = {name: (line, words) for name, (importer, line, words) in CLI_REFUSED.items() if importer == "prescribing"}
-
-
-def _state(store) -> dict:
-    tables = [r[0] for r in store.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
-    return {t: store.execute(f'SELECT count(*), sum(hash(t::VARCHAR)) FROM "{t}" t').fetchone() for t in tables}
 
 
 @pytest.fixture

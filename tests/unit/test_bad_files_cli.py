@@ -95,12 +95,15 @@ IMPORTED = {
 }
 
 
-def _store_state(db: Path) -> dict:
+def store_state(store) -> dict:
     """Every base table of the store: its row count and the sum of a hash of each whole row."""
-    store = bootstrap.open_store(db)
     tables = [r[0] for r in store.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
     return {t: store.execute(f'SELECT count(*), sum(hash(t::VARCHAR)) FROM "{t}" t').fetchone() for t in tables}
+
+
+def _store_state(db: Path) -> dict:
+    return store_state(bootstrap.open_store(db))
 
 
 def _folder_state(folder: Path) -> dict:
