@@ -359,16 +359,24 @@ def _watch(store: Store) -> None:
 def _janitor_rounds() -> None:
     while True:
         time.sleep(_JANITOR_S)
-        for store in list(_watched):
+        for store in _watching():
             store._tidy()
             if not store.is_open():
-                _watched.discard(store)
+                with _watch_lock:
+                    _watched.discard(store)
+
+
+def _watching() -> list[Store]:
+    """The stores watched now, copied under the lock: a WeakSet cannot be read while another thread adds to it
+    (the janitor thread once died so, in a test run, with "Set changed size during iteration")."""
+    with _watch_lock:
+        return list(_watched)
 
 
 @atexit.register
 def _close_all() -> None:
     """Close every open file when the process ends (a command's last write is checkpointed)."""
-    for store in list(_watched) + list(_stores.values()):
+    for store in _watching() + list(_stores.values()):
         store.close()
 
 

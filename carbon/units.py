@@ -13,6 +13,7 @@ activity's distance in miles or km converts to it.
 from __future__ import annotations
 
 import difflib
+import functools
 
 import pint
 
@@ -95,7 +96,12 @@ def parse(text: str | float | int, default_unit: str | None = None) -> pint.Quan
 
 def parse_unit(text: str) -> pint.Unit:
     """Read a unit string such as ``'kgCO2e/passenger_km'``."""
-    s = str(text).strip()
+    return _unit(str(text).strip())
+
+
+@functools.lru_cache(maxsize=2048)
+def _unit(s: str) -> pint.Unit:
+    """A unit read once per spelling (the library's 342 factors use a few dozen); a bad one raises each time."""
     if not s:
         raise UnitError("empty unit")
     try:
@@ -133,7 +139,11 @@ def is_co2e_per_something(unit: str | pint.Unit) -> bool:
 
 def denominator(unit: str | pint.Unit) -> pint.Unit:
     """The 'per what' of a factor unit: ``kgCO2e/passenger_km`` -> ``passenger_km``."""
-    u = parse_unit(unit) if isinstance(unit, str) else unit
+    return _denominator(parse_unit(unit) if isinstance(unit, str) else unit)
+
+
+@functools.lru_cache(maxsize=2048)
+def _denominator(u: pint.Unit) -> pint.Unit:
     return (Q_(1, CO2E) / Q_(1, u)).to_reduced_units().units
 
 

@@ -39,7 +39,7 @@ class PrescribingKind(Kind):
         if not prescribing.has_data(store):
             raise UnitError("no prescribing data has been imported yet (see the Prescribing page)")
         every = chapters.footprint_rows(store, basis)
-        names = store.df("SELECT DISTINCT board_code, board FROM rx_chemical_month")
+        names = chapters.board_names(store)
         rows = []
         for r in parsed.itertuples(index=False):  # a scenario's one or two prescribing lines
             sel = every

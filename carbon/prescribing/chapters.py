@@ -20,7 +20,7 @@ import pandas as pd
 
 from carbon import factors as fx
 from carbon import medicines, periods
-from carbon.prescribing.mapping import rows_sql, with_factors
+from carbon.prescribing.mapping import SUMMARIES, ensure, rows_sql, with_factors
 from carbon.store import Store
 
 #: What ``by_chapter`` calls each way of counting.
@@ -40,19 +40,27 @@ by_group AS (
     FROM rx_r GROUP BY month, board_code)
 SELECT * FROM by_group"""
 
+#: The footprint summary by month x board x presentation (mapping.SUMMARIES), what the groups above sum.
+SUMMARY = SUMMARIES[0]
+
 
 def _spend(store: Store) -> pd.DataFrame:
     """Spend by month, board and chapter, every chapter (pounds and items)."""
-    return store.df("""SELECT month, board_code, CAST(bnf_chapter AS INTEGER) AS bnf_chapter, sum(cost_gbp) AS cost_gbp,
-                              sum(items) AS items
-                       FROM rx_chemical_month GROUP BY ALL""")
+    ensure(store)  # the summary is written with the map
+    return store.df("SELECT month, board_code, bnf_chapter, cost_gbp, items FROM rx_sum_spend")
+
+
+def board_names(store: Store) -> pd.DataFrame:
+    """Every imported board code with each name its files give it (board_code, board)."""
+    ensure(store)
+    return store.df("SELECT DISTINCT board_code, board FROM rx_sum_spend")
 
 
 def footprint_rows(store: Store, basis: str = fx.DEFAULT_BASIS) -> pd.DataFrame:
     """Every month x board x chapter x method with its pounds, items and kgCO2e (central, low, high):
     the mapped inhalers by product, the rest of each chapter by spend. ``note`` says how the pounds
     were priced (and where a month's year has no deflator yet)."""
-    inhalers = with_factors(store, basis, rows_sql() + _INHALERS)
+    inhalers = with_factors(store, basis, rows_sql(SUMMARY) + _INHALERS)
     spend = _spend(store)
     if spend.empty:
         return pd.DataFrame(columns=["month", "board_code", *COLUMNS])
@@ -94,7 +102,7 @@ def by_chapter(store: Store, basis: str = fx.DEFAULT_BASIS, period: periods.Peri
     or those inside ``period``, for every board or one (code or name)."""
     rows = footprint_rows(store, basis)
     if board:
-        names = store.df("SELECT DISTINCT board_code, board FROM rx_chemical_month")
+        names = board_names(store)
         codes = set(names.loc[(names["board_code"] == board) | (names["board"] == board), "board_code"])
         rows = rows[rows["board_code"].isin(codes)]
     if period is not None:

@@ -179,5 +179,5 @@ def remove(store: Store) -> int:
             cur.execute(f"DELETE FROM {table} WHERE list_contains(?, import_id)", [ids])
         cur.execute("DELETE FROM rx_import WHERE list_contains(?, id)", [ids])
         cur.execute("DELETE FROM rx_list_size WHERE starts_with(file, ?)", [PREFIX])
-    refresh(store)
+        refresh(store, cur)  # the summaries with the rows: no reader sees the one without the other
     return len(ids)

@@ -2,7 +2,8 @@
 coverage (how much of it the mapping could price).
 
 Footprints are kgCO2e (central, low, high) from the factor library on a GWP basis, computed in
-DuckDB from the rows ``mapping.rows_sql`` joins to their factors.
+DuckDB from the rows ``mapping.rows_sql`` joins to their factors: the footprint summaries written
+with each import (``mapping.SUMMARIES``), or rx_item itself for a grouping by practice and month.
 """
 
 from __future__ import annotations
@@ -28,6 +29,27 @@ GROUP_COLUMNS = {
     "product": (["coalesce(product, '(not mapped)')", "device"],
                 ["coalesce(product, '(not mapped)') AS product", "device"]),
 }
+
+
+#: Which footprint summary (mapping.SUMMARIES) a grouping reads, and how it counts each group's months of
+#: data; a grouping by practice and month together reads rx_item itself.
+_BY_MONTH_AND_BOARD = ("rx_sum_mb", "count(DISTINCT month)")
+_BY_PRACTICE = ("rx_sum_pb", "any_value(practice_months)")
+_ROWS = ("rx_item", "count(DISTINCT month)")
+
+
+def source(groups: Sequence[str]) -> tuple[str, str]:
+    """The relation a footprint grouped by ``groups`` is summed from, and its months expression."""
+    if "practice" not in groups:
+        return _BY_MONTH_AND_BOARD
+    return _BY_PRACTICE if "month" not in groups else _ROWS
+
+
+def aggregate_sql(groups: Sequence[str], items: str = "rx_item", months: str = "count(DISTINCT month)") -> str:
+    """rows.sql over ``items`` and footprint_aggregate.sql grouped by ``groups`` (the WITH list, table ``agg``)."""
+    keys = [k for g in groups for k in GROUP_COLUMNS[g][0]]
+    cols = [c for g in groups for c in GROUP_COLUMNS[g][1]]
+    return f"{rows_sql(items)},\n{sql('footprint_aggregate', groups=', '.join(cols), keys=', '.join(keys), months=months)}"
 
 
 def _by(by: str | Sequence[str]) -> list[str]:
@@ -56,6 +78,11 @@ def has_list_sizes(store: Store) -> bool:
     return bool(store.execute("SELECT count(*) FROM rx_list_size").fetchall()[0][0])
 
 
+#: Footprints already worked out, by (data_token, basis, groups): the page's funnel, hot spots and
+#: table by practice are one footprint, read three times.
+_KEPT: dict = {}
+
+
 def footprint(store: Store, by: str | Sequence[str], basis: str = fx.DEFAULT_BASIS) -> pd.DataFrame:
     """Inhaler footprint grouped by board, practice, month and/or product.
 
@@ -70,13 +97,18 @@ def footprint(store: Store, by: str | Sequence[str], basis: str = fx.DEFAULT_BAS
     the group's months of data scaled to twelve months).
     """
     groups = _by(by)
-    keys = [k for g in groups for k in GROUP_COLUMNS[g][0]]
+    key = (data_token(store), basis, tuple(groups))
+    kept = _KEPT.get(key)
+    if kept is not None:
+        return kept.copy()
     cols = [c for g in groups for c in GROUP_COLUMNS[g][1]]
-    query = f"{rows_sql()},\n{sql('footprint_aggregate', groups=', '.join(cols), keys=', '.join(keys))}"
+    items, months = source(groups)
+    query = aggregate_sql(groups, items, months)
     if groups == ["practice"] or ("practice" in groups and has_list_sizes(store)):
         query += "\n" + sql("footprint_practice_patients")
-    elif groups == ["board"]:
-        query += ",\n" + sql("footprint_board_patients")
+    elif groups == ["board"] and has_list_sizes(store):  # each practice's months in the board, from its summary
+        query += ",\n" + rows_sql(_BY_PRACTICE[0], name="rx_p", first=False)
+        query += ",\n" + sql("footprint_board_patients", practice_rows="rx_p_r", months="any_value(months_in_board)")
     else:
         query += "\nSELECT * FROM agg"
     df = with_factors(store, basis, query + f"\nORDER BY {', '.join(c.split(' AS ')[-1] for c in cols)}")
@@ -86,13 +118,16 @@ def footprint(store: Store, by: str | Sequence[str], basis: str = fx.DEFAULT_BAS
         df["list_size_month"] = pd.to_datetime(df["list_size_month"]).dt.strftime("%Y-%m")
     if not has_list_sizes(store):
         df = df.drop(columns=[c for c in PATIENT_COLUMNS if c in df.columns])
-    return df
+    if len(_KEPT) > 64:
+        _KEPT.clear()
+    _KEPT[key] = df
+    return df.copy()
 
 
 def totals(store: Store, basis: str = fx.DEFAULT_BASIS) -> dict:
     """Everything imported in one line: kgCO2e (central, low, high), items, inhalers, low-carbon
     share (0..1), cost (pounds), unmapped items, and how many boards, practices and months."""
-    row = with_factors(store, basis, f"{rows_sql()}\n{sql('totals')}").iloc[0]
+    row = with_factors(store, basis, f"{rows_sql(_BY_MONTH_AND_BOARD[0])}\n{sql('totals')}").iloc[0]
     out = {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
     for k in ("boards", "practices", "months"):
         out[k] = int(out[k] or 0)
@@ -102,14 +137,14 @@ def totals(store: Store, basis: str = fx.DEFAULT_BASIS) -> dict:
 
 def unmapped_codes(store: Store) -> pd.DataFrame:
     """Inhaler codes whose items have no footprint, with why: no mapping, or quantity not convertible."""
-    return with_factors(store, fx.DEFAULT_BASIS, f"{rows_sql()}\n{sql('unmapped')}")
+    return with_factors(store, fx.DEFAULT_BASIS, f"{rows_sql(_BY_MONTH_AND_BOARD[0])}\n{sql('unmapped')}")
 
 
 def coverage(store: Store) -> dict:
     """Share of inhaler items and of inhaler cost mapped to a factor (0..1), how codes matched, and
     the shipped NHSBSA list's own coverage: how many of its BNF 3.1/3.2 inhaler presentations have
     a device and a factor."""
-    row = with_factors(store, fx.DEFAULT_BASIS, f"{rows_sql()}\n{sql('coverage')}").iloc[0].tolist()
+    row = with_factors(store, fx.DEFAULT_BASIS, f"{rows_sql(_BY_MONTH_AND_BOARD[0])}\n{sql('coverage')}").iloc[0].tolist()
     items, items_m, cost, cost_m, codes, codes_un, practices, first, last = row
     by_match = store.df("SELECT m.matched_by, count(*) AS codes FROM rx_code_map m JOIN rx_code c USING (bnf_code) "
                         "GROUP BY ALL ORDER BY 1")

@@ -1,8 +1,9 @@
 """BNF code -> device, product, factor and doses per inhaler, from published facts, computed once.
 
 The mapping is a table (``rx_code_map``) built by ``sql/mapping_refresh.sql`` at the end of every
-import and whenever the factor library changes (``ensure``), never inside a footprint query. Its
-inputs are shipped in ``factors/`` with their sources:
+import and whenever the factor library changes (``ensure``), never inside a footprint query; with it
+the footprint summaries (``SUMMARIES``, ``sql/summaries.sql``) that the footprints read. Its inputs
+are shipped in ``factors/`` with their sources:
 
 * ``bnf_presentations.csv``: NHSBSA's BNF code list (5 February 2020) for sections 3.1 and 3.2,
   the name of every presentation; codes created since take the name of the code they replaced
@@ -39,6 +40,12 @@ DEVICES = {
 }
 PROPELLANT_DEVICES = ("pmdi_hfa134a", "pmdi_hfa227ea", "bai")
 LOW_CARBON_DEVICES = ("dpi", "smi")
+#: Paid quantity -> inhalers, per row of rx_item (``i``) and its map row (``m``): rows.sql explains it.
+INHALERS = (f"CASE WHEN i.quantity > {DOSES_THRESHOLD} * i.items THEN i.quantity / NULLIF(m.doses_per_inhaler, 0) "
+            "ELSE i.quantity END")
+#: The footprint summaries (migration 102): rx_item's inhaler rows summed by month x board x presentation and
+#: by practice x board x presentation, rewritten with rx_item or the map (summaries.sql).
+SUMMARIES = ("rx_sum_mb", "rx_sum_pb")
 #: The short-acting beta-agonists (relievers): salbutamol and terbutaline, as OpenPrescribing's SABA measure.
 RELIEVER_CHEMICALS = ("0301011R0", "0301011V0")
 
@@ -53,16 +60,18 @@ def _token(store: Store) -> str:
 
 
 def refresh(store: Store, cur=None, codes_changed: bool = True) -> None:
-    """Rebuild the code map and the switching matches (in ``cur``'s transaction if given).
+    """Rebuild the code map, the switching matches and the footprint summaries (in ``cur``'s
+    transaction if given: the one that changed rx_item, so no reader sees the summaries stale).
 
     ``codes_changed`` False (an import that brought no new chapter 3 code or name) rebuilds the map
     only if the factor library changed since it was built; the switching matches, which prefer
-    presentations already prescribed, are rebuilt either way (they are small)."""
+    presentations already prescribed, and the summaries of rx_item are rebuilt either way."""
     def run(c):
         row = c.execute("SELECT token FROM rx_map_state WHERE id = 1").fetchone()
         if codes_changed or row is None or row[0] != _token(store):
             c.execute(sql("mapping_refresh", changes=changes_sql()))
         c.execute(sql("switch_match"))
+        c.execute(sql("summaries", inhalers=INHALERS))
         c.execute("INSERT OR REPLACE INTO rx_map_state (id, token) VALUES (1, ?)", [_token(store)])
 
     if cur is not None:
@@ -79,10 +88,13 @@ def ensure(store: Store) -> None:
         refresh(store)
 
 
-def rows_sql(items: str = "rx_item") -> str:
-    """The WITH list of every stored inhaler row with its mapping and factor (table ``rx_r``), from
-    ``items`` (rx_item, or a relation of the same columns: the national Parquet set's)."""
-    return sql("rows", doses_threshold=DOSES_THRESHOLD, items=items)
+def rows_sql(items: str = "rx_item", name: str = "rx", first: bool = True) -> str:
+    """The WITH list of every stored inhaler row with its mapping and factor (table ``<name>_r``,
+    ``rx_r`` by default), from ``items``: rx_item, a relation of the same columns (the national
+    Parquet set's) or one of the footprint ``SUMMARIES``. ``first`` False continues a WITH list."""
+    inhalers = "i.inhalers_sum" if items in SUMMARIES else INHALERS
+    return sql("rows", start="WITH " if first else "", alias=name, items=items, inhalers=inhalers,
+               doses_threshold=DOSES_THRESHOLD)
 
 
 def mapping(store: Store) -> pd.DataFrame:

@@ -108,7 +108,7 @@ def footprint(store: Store, folder: Path | str, by: Sequence[str] = ("board", "m
     items, params = _rows(_columns(store, glob), months)
     cols = [c for g in by for c in GROUPS[g]]
     keys = [g if g != "board" else "board_code" for g in by]
-    query = (f"{rows_sql(items)},\n{sql('footprint_aggregate', groups=', '.join(cols), keys=', '.join(keys))}\n"
+    query = (f"{rows_sql(items)},\n{sql('footprint_aggregate', groups=', '.join(cols), keys=', '.join(keys), months='count(DISTINCT month)')}\n"
              f"SELECT * FROM agg ORDER BY {', '.join(keys)}")
     df = with_factors(store, basis, query, [glob] + params)
     if "month" in df.columns:

@@ -270,3 +270,36 @@ def test_trend_chart_tells_fourteen_boards_apart():
     styles = list(zip(map(str, enc["color"]["scale"]["range"]), map(str, enc["strokeDash"]["scale"]["range"])))
     assert enc["color"]["scale"]["domain"] == boards and len(set(styles)) == 14  # no two boards drawn alike
     assert enc["color"]["legend"]["symbolLimit"] == 0  # every board in the legend
+
+
+def _rolled_up(detail, by):
+    """The footprint by practice and month (read from rx_item itself) summed by ``by`` in pandas."""
+    return detail.groupby(by).agg(kgCO2e=("kgCO2e", "sum"), items=("items", "sum"), inhalers=("inhalers", "sum"),
+                                  cost_gbp=("cost_gbp", "sum"), unmapped_items=("unmapped_items", "sum"),
+                                  reliever_inhalers=("reliever_inhalers", "sum"), months=("month", "nunique"))
+
+
+def test_the_summaries_add_up_as_the_rows_they_sum(loaded, tmp_path):
+    """Footprints by board, month and practice, totals and coverage read the summaries each import writes
+    (migration 102); by practice and month reads rx_item itself. Rolled up, that detail gives every summary's
+    figures, and still does after a file replaces a month (its rows and the summaries in one transaction)."""
+    def check():
+        detail = rx.footprint(loaded, ["practice", "month"])
+        for by, key in (("practice", "practice"), ("board", "board"), ("month", "month")):
+            want = _rolled_up(detail, key)
+            got = rx.footprint(loaded, by).set_index(key)[list(want.columns)].sort_index()
+            assert got.index.tolist() == want.index.tolist()
+            for column in want.columns:
+                assert got[column].to_numpy() == pytest.approx(want[column].to_numpy()), (by, column)
+        t = rx.totals(loaded)
+        assert t["kgCO2e"] == pytest.approx(detail["kgCO2e"].sum()) and t["items"] == detail["items"].sum()
+        assert (t["practices"], t["months"]) == (detail["practice"].nunique(), detail["month"].nunique())
+        return detail
+
+    before = check()
+    lines = (DATA / "phs_2024_01.csv").read_text().splitlines()
+    again = tmp_path / "phs_2024_01_revised.csv"  # January again, without its first salbutamol row (12 inhalers)
+    again.write_text("\n".join([lines[0]] + lines[2:]) + "\n")
+    assert rx.import_files(loaded, [again]).replaced == ["2024-01"]
+    after = check()
+    assert after["kgCO2e"].sum() == pytest.approx(before["kgCO2e"].sum() - 12 * 25)

@@ -1,6 +1,6 @@
 -- The footprint of each group (after rows.sql); ${groups} and ${keys} are the group columns
 -- chosen from footprint.GROUP_COLUMNS. Relievers are the salbutamol and terbutaline inhalers
--- (rx_code_map.reliever); months counts the months of data behind each group.
+-- (rx_code_map.reliever); months (${months}) counts the months of data behind each group.
 agg AS (
     SELECT ${groups},
            sum(items) AS items,
@@ -15,6 +15,6 @@ agg AS (
                / NULLIF(sum(inhalers) FILTER (WHERE mapped), 0) AS reliever_share,
            sum(cost_gbp) AS cost_gbp,
            coalesce(sum(items) FILTER (WHERE NOT mapped), 0) AS unmapped_items,
-           count(DISTINCT month) AS months,
+           ${months} AS months,
            string_agg(DISTINCT factor_id, ' ' ORDER BY factor_id) FILTER (WHERE mapped) AS factor_ids
     FROM rx_r GROUP BY ${keys})

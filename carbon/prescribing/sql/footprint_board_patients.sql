@@ -1,11 +1,12 @@
 -- Boards with the registered patients of their practices (after footprint_aggregate.sql). Per 1,000
 -- patients a year counts only the practices with a list size, each scaled to twelve months over
 -- its own months of data, so a practice without a list size neither adds carbon nor patients.
+-- ${practice_rows} is rows.sql's by practice (rx_sum_pb's), ${months} its months in the board.
 per_practice AS (
-    SELECT board_code, practice, count(DISTINCT month) AS months,
+    SELECT board_code, practice, ${months} AS months,
            coalesce(sum(inhalers * kg) FILTER (WHERE mapped), 0) AS kg,
            coalesce(sum(inhalers) FILTER (WHERE mapped AND reliever), 0) AS relievers
-    FROM rx_r GROUP BY board_code, practice),
+    FROM ${practice_rows} GROUP BY board_code, practice),
 board_patients AS (
     SELECT p.board_code, sum(ls.patients) AS patients, max(ls.month) AS list_size_month,
            sum(p.kg * 12.0 / p.months) AS kg_year, sum(p.relievers * 12.0 / p.months) AS relievers_year

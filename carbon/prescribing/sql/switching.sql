@@ -28,7 +28,7 @@ switch AS (
            sum(? * inhalers * (inhaler_ratio * c.per_inhaler - cost_gbp / NULLIF(inhalers, 0)))
                FILTER (WHERE eq_kg IS NOT NULL) AS cost_change_switch_gbp,
            coalesce(sum(inhalers) FILTER (WHERE eq_kg IS NOT NULL AND c.per_inhaler IS NULL), 0) AS unpriced_inhalers,
-           string_agg(DISTINCT factor_id || '>' || eq_factor_id, ' ') FILTER (WHERE eq_kg IS NOT NULL)
+           string_agg(DISTINCT factor_id || '>' || eq_factor_id, ' ' ORDER BY factor_id || '>' || eq_factor_id) FILTER (WHERE eq_kg IS NOT NULL)
                AS switch_factor_ids
     FROM eq LEFT JOIN eq_cost c USING (eq_code)
     WHERE device IN ${propellant_devices} GROUP BY practice),

@@ -9,6 +9,6 @@ SELECT coalesce(sum(inhalers * kg) FILTER (WHERE mapped), 0) AS kgCO2e,
            / NULLIF(sum(inhalers) FILTER (WHERE mapped), 0) AS low_carbon_share,
        coalesce(sum(cost_gbp), 0) AS cost_gbp,
        coalesce(sum(items) FILTER (WHERE NOT mapped), 0) AS unmapped_items,
-       count(DISTINCT board_code) AS boards, count(DISTINCT practice) AS practices,
+       count(DISTINCT board_code) AS boards, (SELECT count(DISTINCT practice) FROM rx_sum_pb) AS practices,
        count(DISTINCT month) AS months
 FROM rx_r
