@@ -20,13 +20,20 @@ SELECT month, board_code, max(board), bnf_code,
        sum(items), sum(cost_gbp), sum(inhalers_raw)
 FROM rx_sum_rows GROUP BY month, board_code, bnf_code, kind;
 INSERT INTO rx_sum_pb
-WITH months AS (
-    SELECT practice, board_code, count(DISTINCT month) AS months_in_board
+WITH g AS (
+    SELECT practice, board_code, bnf_code,
+           CASE WHEN inhalers_raw IS NULL THEN 0 WHEN inhalers_raw = 0 THEN 1 ELSE 2 END AS kind,
+           sum(items) AS items, sum(cost_gbp) AS cost_gbp, sum(inhalers_raw) AS inhalers_sum
+    FROM rx_sum_rows GROUP BY practice, board_code, bnf_code, kind),
+in_board AS (
+    SELECT practice, board_code, max(practice_name) AS practice_name, max(board) AS board,
+           count(DISTINCT month) AS months_in_board, list(DISTINCT month) AS months
     FROM rx_sum_rows GROUP BY practice, board_code),
-practice_months AS (SELECT practice, count(DISTINCT month) AS practice_months FROM rx_sum_rows GROUP BY practice)
-SELECT r.practice, max(r.practice_name), r.board_code, max(r.board), r.bnf_code,
-       CASE WHEN r.inhalers_raw IS NULL THEN 0 WHEN r.inhalers_raw = 0 THEN 1 ELSE 2 END AS kind,
-       sum(r.items), sum(r.cost_gbp), sum(r.inhalers_raw), any_value(p.practice_months), any_value(m.months_in_board)
-FROM rx_sum_rows r JOIN practice_months p USING (practice) JOIN months m USING (practice, board_code)
-GROUP BY r.practice, r.board_code, r.bnf_code, kind;
+names AS (
+    SELECT practice, max(practice_name) AS practice_name, length(list_distinct(flatten(list(months)))) AS practice_months
+    FROM in_board GROUP BY practice)
+SELECT g.practice, n.practice_name, g.board_code, b.board, g.bnf_code, g.kind, g.items, g.cost_gbp, g.inhalers_sum,
+       n.practice_months, b.months_in_board
+FROM g JOIN in_board b ON b.practice = g.practice AND b.board_code IS NOT DISTINCT FROM g.board_code
+JOIN names n ON n.practice = g.practice;
 DROP TABLE rx_sum_rows;
