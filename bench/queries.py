@@ -87,10 +87,10 @@ def product_calls(rx, store) -> dict:
 
 def forget() -> None:
     """Drop the footprints the engine keeps per data token, so a timed call does its work again."""
-    importlib.import_module("carbon.prescribing.footprint")._KEPT.clear()
+    getattr(importlib.import_module("carbon.prescribing.footprint"), "_KEPT", {}).clear()  # none before 2 Dec
 
 
-def render(db: Path) -> dict:
+def render(db: Path, root: Path = ROOT) -> dict:
     """The Prescribing page's first render, engine time only (nothing kept from the queries before it)."""
     from streamlit.testing.v1 import AppTest
 
@@ -121,14 +121,16 @@ def render(db: Path) -> dict:
                 and getattr(getattr(charts, name), "__module__", "").startswith("carbon.charts"):  # a package
             timed(charts, name)
     os.environ["CARBON_DB"] = str(db)
-    at = AppTest.from_file(str(ROOT / "pages" / "5_Prescribing.py"), default_timeout=600)
+    at = AppTest.from_file(str(root / "pages" / "5_Prescribing.py"), default_timeout=600)
     t = time.perf_counter()
     at.run()
     run_s = time.perf_counter() - t
     if at.exception:
         raise RuntimeError(f"the page failed: {at.exception[0].value}")
     slowest = max(spent, key=lambda x: x[1]) if spent else ("-", 0.0)
+    rx_spent = [s for s in spent if s[0].startswith("prescribing.")]
     return {"engine_s": sum(s[1] for s in spent), "engine_cpu_s": sum(s[2] for s in spent), "calls": len(spent),
+            "prescribing_s": sum(s[1] for s in rx_spent), "prescribing_cpu_s": sum(s[2] for s in rx_spent),
             "run_s": run_s, "slowest": slowest[0], "slowest_s": slowest[1]}
 
 
@@ -138,7 +140,11 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--render-only", action="store_true")
     ap.add_argument("--result", type=Path, required=True)
+    ap.add_argument("--root", type=Path, default=ROOT,
+                    help="the checkout whose carbon/ and pages/ are timed (default this one): an earlier commit, "
+                         "e.g. git worktree add /tmp/before <commit>, to compare against it")
     args = ap.parse_args()
+    sys.path.insert(0, str(args.root.resolve()))
     from carbon import bootstrap
     from carbon import factors as fx
     from carbon import prescribing as rx
@@ -176,7 +182,7 @@ def main() -> int:
                                        "floor_s": statistics.median(f), "product_cpu_s": statistics.median(pc),
                                        "floor_cpu_s": statistics.median(fc)})
         store.close()
-        out["render"] = render(db)
+        out["render"] = render(db, args.root.resolve())
     args.result.write_text(json.dumps(out))
     return 0
 

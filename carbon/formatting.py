@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
-import pint
+if TYPE_CHECKING:  # annotations only: the command's --help imports this module (through errors) and not pint
+    import pint
 
 KM_PER_MILE = 1.609344
 

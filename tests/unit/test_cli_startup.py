@@ -32,10 +32,10 @@ def test_each_command_is_registered_by_the_module_the_table_names():
         assert sub.get_default("handler") is not None or sub._subparsers is not None, (name, module)
 
 
-def test_help_imports_no_command_module_and_no_pandas():
+def test_help_imports_no_command_module_no_pandas_and_no_pint():
     code = ("import sys; from carbon.cli import main\n"
             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
-            "loaded = [m for m in sys.modules if m.startswith('carbon.cli.') or m in ('pandas', 'duckdb', 'altair')]\n"
+            "loaded = [m for m in sys.modules if m.startswith('carbon.cli.') or m in ('pandas', 'duckdb', 'altair', 'pint')]\n"
             "print('loaded:' + ','.join(sorted(loaded)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "loaded:"
