@@ -119,6 +119,21 @@ def in_tonnes(df: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=renames)
 
 
+#: The factor library's categories (factors/*.csv ``category``) as a person reads them.
+CATEGORIES = {"anaesthetic": "Anaesthetic gases", "consumable": "Consumables", "energy": "Energy",
+              "gwp": "Warming potentials", "inhaler": "Inhalers", "medicine": "Medicines",
+              "procurement": "Purchases", "refrigerant": "Refrigerants", "travel": "Travel", "waste": "Waste",
+              "water": "Water"}
+
+
+def named(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with its ``category`` column in words (``inhaler`` -> ``Inhalers``); a category the
+    library does not know yet is kept as it is."""
+    if "category" not in df.columns:
+        return df
+    return df.assign(category=df["category"].map(lambda c: CATEGORIES.get(c, c) if isinstance(c, str) else c))
+
+
 def factor_names(store, ids) -> str:
     """The library's names of factor ids (``"desflurane, sevoflurane_gwp"`` or a list), for text a person
     reads: ``Desflurane emitted, per kg of agent; GWP of sevoflurane (AR5)``."""

@@ -10,7 +10,7 @@ from dataclasses import replace
 import streamlit as st
 
 from carbon import alternatives as al
-from carbon import charts, citations, equivalence, ui
+from carbon import charts, citations, equivalence, labels, ui
 from carbon import factors as fx
 from carbon import pathways as pw
 from carbon.formatting import co2e, gbp, scale
@@ -145,7 +145,7 @@ with footprint_area:
 
 tab_cat, tab_stage, tab_rows = st.tabs(["By category", "By stage", "Row by row"])
 with tab_cat:
-    by_cat = pw.breakdown(fp, "category", work.cohort)
+    by_cat = labels.named(pw.breakdown(fp, "category", work.cohort))
     if len(by_cat):
         st.altair_chart(charts.pathway_breakdown(by_cat, "category"), width="stretch")
 with tab_stage:
@@ -153,7 +153,7 @@ with tab_stage:
     if len(by_stage):
         st.altair_chart(charts.pathway_breakdown(by_stage, "stage"), width="stretch")
 with tab_rows:
-    rows = fp.rename(columns={"error": "problem"})[
+    rows = labels.named(fp).rename(columns={"error": "problem"})[
         ["position", "stage", "category", "activity", "quantity_text", "kgCO2e", "kgCO2e_low", "kgCO2e_high",
          "cost_gbp", "factor_name", "gwp_basis", "factor_ids", "problem"]]
     ui.table(rows, "pw_rows", pin="position", titles={"kgCO2e": "Carbon per patient (kgCO2e)",

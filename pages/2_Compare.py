@@ -53,7 +53,7 @@ st.altair_chart(charts.pathway_totals(shown_table, value, f"{unit}CO2e {what}"),
 
 st.markdown("##### What drives the gap")
 by = st.radio("Group by", ["category", "stage"], horizontal=True, format_func=str.capitalize, **ui.kept("cmp_by"))
-gap = pw.compare_breakdown(store, paths, basis, by)
+gap = labels.named(pw.compare_breakdown(store, paths, basis, by))
 shown_gap = labels.in_tonnes(gap) if unit == "t" else gap
 others = shown_gap[shown_gap["pathway"] != chosen[0]]
 difference = f"{prefix}difference_{'tCO2e' if unit == 't' else 'kgCO2e'}"

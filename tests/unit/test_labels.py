@@ -67,3 +67,13 @@ def test_the_formatter_keeps_a_view_in_one_unit_and_pounds_to_the_penny():
     assert formatting.gbp(math.nan) == "–"
     assert formatting.delta(-235_480, unit="t") == "-235.48 tCO2e"
     assert formatting.share(0.1834) == "18%" and formatting.share(0.025) == "2.5%"
+
+
+def test_every_category_of_the_library_is_named_in_words(store):
+    from carbon import factors as fx
+
+    shipped = set(fx.resolved(store, "AR5")["category"])
+    assert shipped <= set(labels.CATEGORIES), shipped - set(labels.CATEGORIES)
+    named = labels.named(pd.DataFrame({"category": ["inhaler", "travel", "a category added later", None]}))
+    assert named["category"].tolist()[:3] == ["Inhalers", "Travel", "a category added later"]
+    assert named["category"].isna().tolist()[3]
