@@ -142,6 +142,7 @@ def emit(data, fmt: str, columns: list[str] | None = None) -> None:
         return
     import pandas as pd  # here, not at the top: `carbon --help` and the calculators need no pandas
 
+    from carbon.formatting import number
     from carbon.reports import to_csv
 
     df = data if columns is None else data[columns]
@@ -152,7 +153,9 @@ def emit(data, fmt: str, columns: list[str] | None = None) -> None:
     else:
         with pd.option_context("display.max_rows", None, "display.max_columns", None,
                                "display.width", 200, "display.max_colwidth", 60):
-            print(df.to_string(index=False) if len(df) else "(nothing)")
+            # figures as the pages print them (whole numbers from 10,000, else 4 significant figures);
+            # CSV and JSON carry every digit
+            print(df.to_string(index=False, float_format=number, na_rep="–") if len(df) else "(nothing)")
 
 
 def _plain(v) -> str:
