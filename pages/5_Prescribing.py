@@ -6,7 +6,7 @@ import streamlit as st
 
 from carbon import charts, equivalence, labels, ui
 from carbon import prescribing as rx
-from carbon.formatting import co2e, counted, gbp, plural, scale, share
+from carbon.formatting import co2e, counted, gbp, number, plural, scale, share
 from carbon.prescribing import chapters as rx_chapters
 from carbon.prescribing import demo
 
@@ -225,7 +225,7 @@ if len(spots):
     both = int(spots["hot_spot"].sum())
     st.altair_chart(charts.reliever_quadrant(spots, measure), width="stretch", key="rx_quality_chart")
     st.markdown(f"**{counted(both, 'practice')}** {plural(both, 'has', 'have')} both a reliever share and {measure} above all practices pooled "
-                f"({share(spots['pooled_reliever_share'].iloc[0])} and {spots['pooled_carbon'].iloc[0]:,.1f}): "
+                f"({share(spots['pooled_reliever_share'].iloc[0])} and {number(spots['pooled_carbon'].iloc[0])} {measure}): "
                 "where high carbon and poorly controlled asthma may coincide.")
     st.caption(rx.RELIEVER_NOTE)
     ui.table(shown(spots), "rx_quality", pin="practice", hide=HIDE, titles={**TITLES, "carbon": measure},
