@@ -262,8 +262,9 @@ def open_sources(path: Path, workdir: Path, name: str | None = None, limit: int 
             try:
                 with archive.open(member) as stream:
                     size = _expand(stream, dest, label, max(member.compress_size, 1), limit)
-            # zipfile raises NotImplementedError for a compression method it lacks, RuntimeError for encryption
-            except (zipfile.BadZipFile, zlib.error, OSError, NotImplementedError, RuntimeError) as exc:
+            # zipfile raises RuntimeError for an encrypted member, and a subclass of it for a compression
+            # method it lacks
+            except (zipfile.BadZipFile, zlib.error, OSError, RuntimeError) as exc:
                 raise fail(label, f"cannot be expanded ({exc})", "give the .zip file as published") from None
             if is_gzip(dest):
                 gz, dest = dest, dest.with_name(dest.name[:-3])

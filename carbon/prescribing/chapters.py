@@ -20,7 +20,7 @@ import pandas as pd
 
 from carbon import factors as fx
 from carbon import medicines, periods
-from carbon.prescribing.mapping import SUMMARIES, ensure, rows_sql, with_factors
+from carbon.prescribing.mapping import BY_MONTH, ensure, rows_sql, with_factors
 from carbon.store import Store
 
 #: What ``by_chapter`` calls each way of counting.
@@ -40,9 +40,6 @@ by_group AS (
     FROM rx_r GROUP BY month, board_code)
 SELECT * FROM by_group"""
 
-#: The footprint summary by month x board x presentation (mapping.SUMMARIES), what the groups above sum.
-SUMMARY = SUMMARIES[0]
-
 
 def _spend(store: Store) -> pd.DataFrame:
     """Spend by month, board and chapter, every chapter (pounds and items)."""
@@ -60,7 +57,7 @@ def footprint_rows(store: Store, basis: str = fx.DEFAULT_BASIS) -> pd.DataFrame:
     """Every month x board x chapter x method with its pounds, items and kgCO2e (central, low, high):
     the mapped inhalers by product, the rest of each chapter by spend. ``note`` says how the pounds
     were priced (and where a month's year has no deflator yet)."""
-    inhalers = with_factors(store, basis, rows_sql(SUMMARY) + _INHALERS)
+    inhalers = with_factors(store, basis, rows_sql(BY_MONTH) + _INHALERS)
     spend = _spend(store)
     if spend.empty:
         return pd.DataFrame(columns=["month", "board_code", *COLUMNS])

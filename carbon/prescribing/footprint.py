@@ -14,7 +14,7 @@ from typing import Sequence
 import pandas as pd
 
 from carbon import factors as fx
-from carbon.prescribing.mapping import reference, rows_sql, with_factors
+from carbon.prescribing.mapping import BY_MONTH, BY_PRACTICE, reference, rows_sql, with_factors
 from carbon.prescribing.sqlfiles import sql
 from carbon.store import Store
 
@@ -33,8 +33,8 @@ GROUP_COLUMNS = {
 
 #: Which footprint summary (mapping.SUMMARIES) a grouping reads, and how it counts each group's months of
 #: data; a grouping by practice and month together reads rx_item itself.
-_BY_MONTH_AND_BOARD = ("rx_sum_mb", "count(DISTINCT month)")
-_BY_PRACTICE = ("rx_sum_pb", "any_value(practice_months)")
+_BY_MONTH_AND_BOARD = (BY_MONTH, "count(DISTINCT month)")
+_BY_PRACTICE = (BY_PRACTICE, "any_value(practice_months)")
 _ROWS = ("rx_item", "count(DISTINCT month)")
 
 
@@ -104,10 +104,11 @@ def footprint(store: Store, by: str | Sequence[str], basis: str = fx.DEFAULT_BAS
     cols = [c for g in groups for c in GROUP_COLUMNS[g][1]]
     items, months = source(groups)
     query = aggregate_sql(groups, items, months)
-    if groups == ["practice"] or ("practice" in groups and has_list_sizes(store)):
+    sizes = has_list_sizes(store)
+    if groups == ["practice"] or ("practice" in groups and sizes):
         query += "\n" + sql("footprint_practice_patients")
-    elif groups == ["board"] and has_list_sizes(store):  # each practice's months in the board, from its summary
-        query += ",\n" + rows_sql(_BY_PRACTICE[0], name="rx_p", first=False)
+    elif groups == ["board"] and sizes:  # each practice's months in the board, from its summary
+        query += ",\n" + rows_sql(BY_PRACTICE, name="rx_p", first=False)
         query += ",\n" + sql("footprint_board_patients", practice_rows="rx_p_r", months="any_value(months_in_board)")
     else:
         query += "\nSELECT * FROM agg"
@@ -116,7 +117,7 @@ def footprint(store: Store, by: str | Sequence[str], basis: str = fx.DEFAULT_BAS
         df["month"] = pd.to_datetime(df["month"]).dt.strftime("%Y-%m")
     if "list_size_month" in df.columns:
         df["list_size_month"] = pd.to_datetime(df["list_size_month"]).dt.strftime("%Y-%m")
-    if not has_list_sizes(store):
+    if not sizes:
         df = df.drop(columns=[c for c in PATIENT_COLUMNS if c in df.columns])
     if len(_KEPT) > 64:
         _KEPT.clear()
@@ -127,7 +128,7 @@ def footprint(store: Store, by: str | Sequence[str], basis: str = fx.DEFAULT_BAS
 def totals(store: Store, basis: str = fx.DEFAULT_BASIS) -> dict:
     """Everything imported in one line: kgCO2e (central, low, high), items, inhalers, low-carbon
     share (0..1), cost (pounds), unmapped items, and how many boards, practices and months."""
-    row = with_factors(store, basis, f"{rows_sql(_BY_MONTH_AND_BOARD[0])}\n{sql('totals')}").iloc[0]
+    row = with_factors(store, basis, f"{rows_sql(BY_MONTH)}\n{sql('totals')}").iloc[0]
     out = {k: (None if pd.isna(v) else float(v)) for k, v in row.items()}
     for k in ("boards", "practices", "months"):
         out[k] = int(out[k] or 0)
@@ -137,14 +138,14 @@ def totals(store: Store, basis: str = fx.DEFAULT_BASIS) -> dict:
 
 def unmapped_codes(store: Store) -> pd.DataFrame:
     """Inhaler codes whose items have no footprint, with why: no mapping, or quantity not convertible."""
-    return with_factors(store, fx.DEFAULT_BASIS, f"{rows_sql(_BY_MONTH_AND_BOARD[0])}\n{sql('unmapped')}")
+    return with_factors(store, fx.DEFAULT_BASIS, f"{rows_sql(BY_MONTH)}\n{sql('unmapped')}")
 
 
 def coverage(store: Store) -> dict:
     """Share of inhaler items and of inhaler cost mapped to a factor (0..1), how codes matched, and
     the shipped NHSBSA list's own coverage: how many of its BNF 3.1/3.2 inhaler presentations have
     a device and a factor."""
-    row = with_factors(store, fx.DEFAULT_BASIS, f"{rows_sql(_BY_MONTH_AND_BOARD[0])}\n{sql('coverage')}").iloc[0].tolist()
+    row = with_factors(store, fx.DEFAULT_BASIS, f"{rows_sql(BY_MONTH)}\n{sql('coverage')}").iloc[0].tolist()
     items, items_m, cost, cost_m, codes, codes_un, practices, first, last = row
     by_match = store.df("SELECT m.matched_by, count(*) AS codes FROM rx_code_map m JOIN rx_code c USING (bnf_code) "
                         "GROUP BY ALL ORDER BY 1")

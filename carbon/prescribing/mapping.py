@@ -45,7 +45,9 @@ INHALERS = (f"CASE WHEN i.quantity > {DOSES_THRESHOLD} * i.items THEN i.quantity
             "ELSE i.quantity END")
 #: The footprint summaries (migration 102): rx_item's inhaler rows summed by month x board x presentation and
 #: by practice x board x presentation, rewritten with rx_item or the map (summaries.sql).
-SUMMARIES = ("rx_sum_mb", "rx_sum_pb")
+BY_MONTH = "rx_sum_mb"
+BY_PRACTICE = "rx_sum_pb"
+SUMMARIES = (BY_MONTH, BY_PRACTICE)
 #: The short-acting beta-agonists (relievers): salbutamol and terbutaline, as OpenPrescribing's SABA measure.
 RELIEVER_CHEMICALS = ("0301011R0", "0301011V0")
 

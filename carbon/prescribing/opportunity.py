@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from carbon import factors as fx
-from carbon.prescribing.mapping import PROPELLANT_DEVICES, SUMMARIES, rows_sql, with_factors
+from carbon.prescribing.mapping import BY_MONTH, BY_PRACTICE, PROPELLANT_DEVICES, rows_sql, with_factors
 from carbon.prescribing.sqlfiles import sql
 from carbon.store import Store
 from carbon.units import UnitError, convert, parse
@@ -59,7 +59,7 @@ def switching_opportunity(store: Store, share: float | str = 0.2, basis: str = f
     cost changes are pounds (negative = cheaper).
     """
     share = fraction(share, "share of propellant inhalers switched")
-    query = f"{rows_sql(SUMMARIES[1])},\n{sql('switching', propellant_devices=str(PROPELLANT_DEVICES))}"
+    query = f"{rows_sql(BY_PRACTICE)},\n{sql('switching', propellant_devices=str(PROPELLANT_DEVICES))}"
     df = with_factors(store, basis, query, [share] * 5)
     for c in ("saving_benchmark", "saving_switch"):
         df[f"{c}_tCO2e"] = df[f"{c}_kgCO2e"] / 1000.0
@@ -79,5 +79,5 @@ def matches(store: Store, basis: str = fx.DEFAULT_BASIS) -> pd.DataFrame:
     priced at: the match (same molecule(s) and strength, or the nearest strength), how many
     equivalents replace one (``inhaler_ratio``), kgCO2e per inhaler of each, and the equivalent's
     cost per inhaler with where it came from."""
-    query = f"{rows_sql(SUMMARIES[0])},\n{sql('switch_matches', propellant_devices=str(PROPELLANT_DEVICES))}"
+    query = f"{rows_sql(BY_MONTH)},\n{sql('switch_matches', propellant_devices=str(PROPELLANT_DEVICES))}"
     return with_factors(store, basis, query)
